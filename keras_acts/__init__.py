@@ -1,0 +1,39 @@
+"""keras-acts: activation functions for Keras 3 on TensorFlow.
+
+Each activation has three faces: a function in ``keras_acts.activations``
+with a hand-written gradient, a serializable layer in ``keras_acts.layers``,
+and a string ``"<name>_custom"`` for any Keras ``activation=`` argument.
+Define your own with ``keras_acts.define_activation``.
+"""
+
+from keras_acts._backend import require_tensorflow_backend
+
+require_tensorflow_backend()
+
+from keras_acts import activations  # noqa: E402  (defines the catalog)
+from keras_acts import layers  # noqa: E402
+from keras_acts import params  # noqa: E402
+from keras_acts.core import Activation  # noqa: E402
+from keras_acts.core import ActivationLayer  # noqa: E402
+from keras_acts.core import catalog  # noqa: E402
+from keras_acts.core import define_activation  # noqa: E402
+from keras_acts.core import get  # noqa: E402
+from keras_acts.core import lookup  # noqa: E402
+from keras_acts.core import names  # noqa: E402
+from keras_acts.layer_bases import NormalizerLayer  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Activation",
+    "ActivationLayer",
+    "NormalizerLayer",
+    "activations",
+    "catalog",
+    "define_activation",
+    "get",
+    "layers",
+    "lookup",
+    "names",
+    "params",
+]

@@ -1,0 +1,558 @@
+"""The one mechanism that makes an activation.
+
+``define_activation`` turns a forward formula and its hand-written backward
+pass into the three faces of one activation:
+
+* a plain function whose gradient goes through ``tf.custom_gradient``,
+* a serializable Keras layer class,
+* a string ``"<name>_custom"`` that Keras's ``activation=`` arguments accept.
+
+Every activation of the catalog is defined through it, and so is a user's own.
+"""
+
+import dataclasses
+import difflib
+import functools
+import inspect
+from typing import Any, Callable, Optional
+
+import keras
+import tensorflow as tf
+
+STRING_SUFFIX = "_custom"
+
+_REGISTRY = {}  # name or alias -> Activation
+_STRINGS = {}  # "<name>_custom" -> public function
+
+
+@dataclasses.dataclass(frozen=True)
+class Activation:
+    """Everything known about one activation; the registry holds these.
+
+    ``function`` and ``layer`` are the public faces; ``string`` is the name
+    Keras accepts as ``activation=`` (None where a parameter has no default).
+    """
+
+    name: str
+    forward: Callable
+    backward: Callable
+    keep: Any
+    validators: dict
+    differentiable: tuple
+    signature: inspect.Signature
+    layer_name: str
+    layer_signature: inspect.Signature
+    layer_validators: dict
+    aliases: dict
+    keras_logits: bool
+    output_shape: Optional[Callable]
+    formula: str
+    output_range: str
+    monotonic: Optional[bool]
+    smooth: Optional[bool]
+    package: str
+    function: Callable = None
+    layer: type = None
+
+    @property
+    def string(self):
+        if any(
+            p.default is inspect.Parameter.empty
+            for p in list(self.signature.parameters.values())[1:]
+        ):
+            return None
+        return self.name + STRING_SUFFIX
+
+    @property
+    def strings(self):
+        if self.string is None:
+            return ()
+        return (self.string,) + tuple(a + STRING_SUFFIX for a in self.aliases)
+
+    @property
+    def defaults(self):
+        """Parameter name -> default of the function (``REQUIRED`` if none)."""
+        return {
+            name: p.default
+            for name, p in list(self.signature.parameters.items())[1:]
+        }
+
+    def bind(self, args, kwargs):
+        """Validated parameters of one function call, defaults filled in."""
+        try:
+            bound = self.signature.bind(None, *args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{self.name}(): {error}") from None
+        bound.apply_defaults()
+        params = dict(bound.arguments)
+        del params[next(iter(self.signature.parameters))]
+        return validate(self.validators, params)
+
+    def apply(self, x, params):
+        """Run the activation on tensor-like ``x`` with validated ``params``."""
+        if _is_symbolic(x):
+            return self.layer(**params)(x)
+        x = as_float_tensor(x, self.name)
+        static = {k: v for k, v in params.items() if k not in self.differentiable}
+        tensors = [tf.cast(params[k], x.dtype) for k in self.differentiable]
+        y = _custom_gradient_core(self, x, tensors, static)
+        if self.keras_logits:
+            _cache_logits(y, x)
+        return y
+
+
+REQUIRED = inspect.Parameter.empty
+
+
+def validate(validators, params):
+    return {name: validators[name](name, value) for name, value in params.items()}
+
+
+def as_float_tensor(x, activation_name="activation"):
+    """``x`` as a floating tensor; integers become ``keras.config.floatx()``."""
+    x = tf.convert_to_tensor(x)
+    if x.dtype.is_floating:
+        return x
+    if x.dtype.is_integer:
+        return tf.cast(x, keras.config.floatx())
+    raise TypeError(
+        f"{activation_name}() needs a real numeric input, but got a tensor of "
+        f"dtype {x.dtype.name}."
+    )
+
+
+def _is_symbolic(x):
+    return isinstance(x, keras.KerasTensor)
+
+
+def _cache_logits(y, x):
+    # Keras's cross-entropy losses look for this to work from logits.
+    try:
+        y._keras_logits = x
+    except AttributeError:  # eager tensors are C types
+        pass
+
+
+def _kept(activation, static):
+    keep = activation.keep
+    return keep(**static) if callable(keep) else keep
+
+
+def _custom_gradient_core(activation, x, tensors, static):
+    keep = _kept(activation, static)
+    names = activation.differentiable
+
+    @tf.custom_gradient
+    def core(x, *tensors):
+        named = dict(zip(names, tensors))
+        y = activation.forward(x, **static, **named)
+        # The backward closure references only what it keeps: that is the
+        # memory a training step holds for this activation.
+        kept_x = x if "x" in keep else None
+        kept_y = y if "y" in keep else None
+
+        def grad(dy):
+            grads = activation.backward(dy, x=kept_x, y=kept_y, **static, **named)
+            if not names:
+                return grads
+            dx, *dparams = grads
+            return [dx] + [
+                _sum_to_shape(g, p) for g, p in zip(dparams, tensors)
+            ]
+
+        return y, grad
+
+    return core(x, *tensors)
+
+
+def _sum_to_shape(grad, like):
+    """Reduce a broadcast gradient back to the shape of ``like``."""
+    grad_shape, like_shape = tf.shape(grad), tf.shape(like)
+    axes, _ = tf.raw_ops.BroadcastGradientArgs(s0=like_shape, s1=grad_shape)
+    return tf.reshape(tf.reduce_sum(grad, axis=axes), like_shape)
+
+
+# -- strings -----------------------------------------------------------------
+
+
+def _keras_string_table():
+    """Keras 3's private table of activation strings (see DEVELOPERS.md)."""
+    try:
+        from keras.src import activations as keras_activations
+
+        table = keras_activations.ALL_OBJECTS_DICT
+    except (ImportError, AttributeError):
+        table = None
+    if not isinstance(table, dict):
+        raise ImportError(
+            "keras_acts registers its activation strings in "
+            "keras.src.activations.ALL_OBJECTS_DICT, which Keras "
+            f"{keras.__version__} does not have. String activations such as "
+            "'mish_custom' cannot work with this Keras version; please report "
+            "it, and use keras_acts.activations.<name> or keras_acts.layers "
+            "in the meantime."
+        )
+    return table
+
+
+def _register_string(string, function):
+    table = _keras_string_table()
+    current = table.get(string)
+    ours = current is _STRINGS.get(string)
+    if current is not None and current is not function and not ours:
+        raise ValueError(
+            f"The activation string {string!r} already names Keras's "
+            f"{current!r}; keras_acts never replaces a Keras name. Choose "
+            "another activation name."
+        )
+    table[string] = function
+    _STRINGS[string] = function
+
+
+# -- layers ------------------------------------------------------------------
+
+
+class ActivationLayer(keras.layers.Layer):
+    """Base class of every activation layer made by ``define_activation``.
+
+    Subclasses carry ``spec``, the ``Activation`` they apply. Parameters
+    become attributes of the same name, validated at construction.
+    """
+
+    spec = None
+
+    def __init__(self, *args, **kwargs):
+        spec = self.spec
+        names = list(spec.layer_signature.parameters)
+        if len(args) > len(names):
+            raise TypeError(
+                f"{spec.layer_name}() takes at most {len(names)} positional "
+                f"arguments ({', '.join(names)}), got {len(args)}."
+            )
+        params = dict(zip(names, args))
+        for name in names[len(args):]:
+            default = spec.layer_signature.parameters[name].default
+            value = kwargs.pop(name, default)
+            if value is REQUIRED:
+                raise TypeError(
+                    f"{spec.layer_name}() missing required argument {name!r}."
+                )
+            params[name] = value
+        params = validate(spec.layer_validators, params)
+        super().__init__(**kwargs)
+        for name, value in params.items():
+            setattr(self, name, value)
+        self.supports_masking = True
+        self._build_at_init()
+
+    @property
+    def params(self):
+        return {name: getattr(self, name) for name in self.spec.layer_signature.parameters}
+
+    def call(self, inputs):
+        return self.spec.apply(inputs, self.params)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(self.params)
+        return config
+
+    def compute_output_shape(self, input_shape):
+        if self.spec.output_shape is None:
+            return input_shape
+        return self.spec.output_shape(input_shape, **self.params)
+
+
+def _layer_init_signature(layer_signature):
+    return inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + list(layer_signature.parameters.values())
+        + [inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)]
+    )
+
+
+def _make_layer(spec, base, module):
+    def __init__(self, *args, **kwargs):
+        base.__init__(self, *args, **kwargs)
+
+    __init__.__signature__ = _layer_init_signature(spec.layer_signature)
+    doc = _layer_doc(spec)
+    cls = type(
+        spec.layer_name,
+        (base,),
+        {"spec": spec, "__init__": __init__, "__doc__": doc, "__module__": module},
+    )
+    cls.__qualname__ = spec.layer_name
+    return keras.saving.register_keras_serializable(package=spec.package)(cls)
+
+
+def _layer_doc(spec):
+    lines = [f"Layer applying `{spec.name}` (string `{spec.string}`).", ""]
+    if spec.formula:
+        lines += ["Formula:", "", f"    {spec.formula}", ""]
+    lines += [
+        "Example:",
+        "",
+        f"    layer = keras_acts.layers.{spec.layer_name}()",
+        "    y = layer(np.array([-2.0, -0.5, 0.0, 0.5, 2.0]))",
+        "",
+        "Args:",
+    ]
+    for name, p in spec.layer_signature.parameters.items():
+        default = "" if p.default is REQUIRED else f" Defaults to `{p.default!r}`."
+        lines.append(
+            f"    {name}: {spec.layer_validators[name].describe()}.{default}"
+        )
+    lines.append("    **kwargs: Base layer keyword arguments, such as `name` and `dtype`.")
+    return "\n".join(lines)
+
+
+# -- definition --------------------------------------------------------------
+
+
+def _camel(name):
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def define_activation(
+    forward=None,
+    *,
+    backward,
+    keep,
+    params=None,
+    differentiable=(),
+    layer=None,
+    layer_params=None,
+    layer_defaults=None,
+    layer_checks=None,
+    layer_base=ActivationLayer,
+    aliases=None,
+    keras_logits=False,
+    output_shape=None,
+    formula="",
+    output_range="",
+    monotonic=None,
+    smooth=None,
+    package="custom",
+    name=None,
+):
+    """Define an activation and get its function, layer and string.
+
+    Use it as a decorator on the forward formula, a plain function
+    ``forward(x, **params)`` whose signature (names, order, defaults) becomes
+    the public function's signature:
+
+    ```python
+    def _square_backward(dy, x, y):
+        return dy * 2 * x
+
+    @keras_acts.define_activation(backward=_square_backward, keep="x")
+    def square(x):
+        \"\"\"x squared.\"\"\"
+        return x * x
+
+    square(tf.constant([3.0]))                        # the function
+    square.layer()                                    # the layer class
+    keras.layers.Dense(4, activation="square_custom")  # the string
+    ```
+
+    Args:
+        forward: ``forward(x, **params) -> y``, written with TensorFlow ops.
+            Constants must be cast to ``x.dtype`` so every precision works.
+        backward: ``backward(dy, x, y, **params) -> dx``: the vector-Jacobian
+            product. ``x`` and ``y`` are tensors only if named in ``keep``
+            (otherwise None). With ``differentiable`` parameters it returns
+            ``(dx, d_param, ...)``; gradients are summed back to each
+            parameter's shape for you.
+        keep: what the backward pass keeps alive between forward and backward:
+            ``"x"``, ``"y"``, ``"xy"`` or ``""``; or a function of the static
+            parameters returning one of those. Keep as little as you can.
+        params: parameter name -> validator from ``keras_acts.params``, for
+            every parameter of ``forward`` after ``x``.
+        differentiable: names of parameters that are tensors with gradients
+            (trainable weights); they are cast to ``x.dtype`` and passed into
+            the custom-gradient core explicitly.
+        layer: the layer class's name (default: CamelCase of the name).
+        layer_params: parameter order of the layer's constructor, where it
+            differs from the function's (Keras's ``ReLU`` does).
+        layer_defaults: layer defaults that differ from the function's.
+        layer_checks: stricter validators for the layer's constructor.
+        layer_base: the layer's base class, a subclass of ``ActivationLayer``.
+        aliases: alias function name -> alias layer name.
+        keras_logits: set ``y._keras_logits = x`` as Keras's sigmoid/softmax do.
+        output_shape: ``output_shape(input_shape, **params)`` where the
+            output's shape differs from the input's.
+        formula, output_range, monotonic, smooth: documentation for the
+            catalog page and the ``keras-acts`` command.
+        package: the Keras serialization package of the function and layer.
+        name: the activation's name (default: ``forward.__name__``).
+
+    Returns:
+        The public function. It also carries ``.spec`` (the ``Activation``),
+        ``.layer`` (the layer class) and ``.string``.
+    """
+    options = dict(locals())
+    del options["forward"]
+    if forward is None:
+        return lambda f: define_activation(f, **options)
+
+    name = name or forward.__name__
+    signature = inspect.signature(forward)
+    param_names = list(signature.parameters)[1:]
+    validators = dict(params or {})
+    missing = set(param_names) - set(validators)
+    extra = set(validators) - set(param_names)
+    if missing or extra:
+        raise ValueError(
+            f"define_activation({name!r}): `params` must give a validator for "
+            f"each parameter of the forward function after x, {param_names}; "
+            f"missing {sorted(missing)}, unknown {sorted(extra)}."
+        )
+    unknown = set(differentiable) - set(param_names)
+    if unknown:
+        raise ValueError(
+            f"define_activation({name!r}): `differentiable` names unknown "
+            f"parameters {sorted(unknown)}."
+        )
+    if not issubclass(layer_base, ActivationLayer):
+        raise TypeError(
+            f"define_activation({name!r}): `layer_base` must subclass "
+            f"keras_acts.ActivationLayer, got {layer_base!r}."
+        )
+    if isinstance(keep, str) and set(keep) - set("xy"):
+        raise ValueError(
+            f"define_activation({name!r}): `keep` must be made of 'x' and 'y', "
+            f"got {keep!r}."
+        )
+    defaults = {
+        n: p.default for n, p in list(signature.parameters.items())[1:]
+    }
+    for n, default in defaults.items():
+        if default is not REQUIRED and default is not None:
+            validators[n](n, default)
+    layer_defaults = {**defaults, **(layer_defaults or {})}
+    layer_order = list(layer_params or param_names)
+    if sorted(layer_order) != sorted(param_names):
+        raise ValueError(
+            f"define_activation({name!r}): `layer_params` {layer_order} must "
+            f"order exactly the parameters {param_names}."
+        )
+    layer_signature = inspect.Signature(
+        [
+            inspect.Parameter(
+                n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=layer_defaults[n]
+            )
+            for n in layer_order
+        ]
+    )
+    layer_validators = {**validators, **(layer_checks or {})}
+
+    spec = Activation(
+        name=name,
+        forward=forward,
+        backward=backward,
+        keep=keep,
+        validators=validators,
+        differentiable=tuple(differentiable),
+        signature=signature,
+        layer_name=layer or _camel(name),
+        layer_signature=layer_signature,
+        layer_validators=layer_validators,
+        aliases=dict(aliases or {}),
+        keras_logits=keras_logits,
+        output_shape=output_shape,
+        formula=formula,
+        output_range=output_range,
+        monotonic=monotonic,
+        smooth=smooth,
+        package=package,
+    )
+
+    @functools.wraps(forward)
+    def function(x, *args, **kwargs):
+        return spec.apply(x, spec.bind(args, kwargs))
+
+    function.__doc__ = _function_doc(spec, forward.__doc__)
+    function = keras.saving.register_keras_serializable(package=package, name=name)(
+        function
+    )
+    layer_cls = _make_layer(spec, layer_base, forward.__module__)
+    object.__setattr__(spec, "function", function)
+    object.__setattr__(spec, "layer", layer_cls)
+    function.spec = spec
+    function.layer = layer_cls
+    function.string = spec.string
+
+    for key in (name, *spec.aliases):
+        _REGISTRY[key] = spec
+    for string in spec.strings:
+        _register_string(string, function)
+    return function
+
+
+def _function_doc(spec, doc):
+    doc = inspect.cleandoc(doc or f"The `{spec.name}` activation.")
+    if "Args:" in doc:
+        return doc
+    lines = [doc, ""]
+    if spec.formula and "Formula" not in doc:
+        lines += ["Formula:", "", f"    {spec.formula}", ""]
+    lines += ["Args:", "    x: Input tensor."]
+    for name, default in spec.defaults.items():
+        suffix = "" if default is REQUIRED else f" Defaults to `{default!r}`."
+        lines.append(f"    {name}: {spec.validators[name].describe()}.{suffix}")
+    return "\n".join(lines)
+
+
+# -- lookup ------------------------------------------------------------------
+
+
+def catalog():
+    """Every defined activation, each once, in definition order."""
+    seen = []
+    for spec in _REGISTRY.values():
+        if spec not in seen:
+            seen.append(spec)
+    return seen
+
+
+def names():
+    """Every registered activation string, sorted."""
+    return sorted(_STRINGS)
+
+
+def lookup(name):
+    """The ``Activation`` for a name, alias or string; ``ValueError`` if none."""
+    key = name[: -len(STRING_SUFFIX)] if name.endswith(STRING_SUFFIX) else name
+    if key in _REGISTRY:
+        return _REGISTRY[key]
+    known = sorted(set(_REGISTRY) | set(_STRINGS))
+    close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
+    hint = f" Closest known names: {', '.join(close)}." if close else ""
+    raise ValueError(
+        f"Unknown activation {name!r}.{hint} "
+        "keras_acts.names() lists every activation string."
+    )
+
+
+def get(identifier):
+    """Resolve an activation identifier to a callable.
+
+    Accepts our strings (``"mish_custom"``) and names (``"mish"``), a layer
+    instance or class of ours, a serialized config dict, any callable, or
+    ``None`` (the identity, as Keras does).
+    """
+    if identifier is None:
+        return lookup("linear").function if "linear" in _REGISTRY else keras.activations.linear
+    if isinstance(identifier, str):
+        return lookup(identifier).function
+    if isinstance(identifier, dict):
+        return get(keras.saving.deserialize_keras_object(identifier))
+    if isinstance(identifier, type) and issubclass(identifier, ActivationLayer):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(
+        f"Could not interpret activation identifier {identifier!r}: expected "
+        "a string, a layer, a callable, a config dict or None."
+    )
