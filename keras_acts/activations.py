@@ -11,15 +11,11 @@ TensorFlow's native gradient of Keras's built-in where there is one.
 
 import tensorflow as tf
 
+from keras_acts._common import CATALOG as _catalog
+from keras_acts._common import const as _const
 from keras_acts.core import define_activation
 from keras_acts.layer_bases import NormalizerLayer
 from keras_acts.params import Axis, Boolean, Real
-
-_catalog = dict(package="keras_acts")
-
-
-def _const(value, x):
-    return tf.constant(value, dtype=x.dtype)
 
 
 # -- step --------------------------------------------------------------------
@@ -256,3 +252,9 @@ def softmax(x, axis=-1):
     shifted = tf.where(tf.equal(x, peak), tf.zeros_like(x), x - peak)
     e = tf.exp(shifted)
     return e / tf.reduce_sum(e, axis=axis, keepdims=True)
+
+
+# The rest of the catalog lives in themed modules; they are part of this
+# namespace: keras_acts.activations.<name> for every row.
+from keras_acts._pointwise import *  # noqa: E402,F401,F403
+from keras_acts._parametric import *  # noqa: E402,F401,F403

@@ -142,6 +142,12 @@ REFERENCES = [
     ),
 ]
 
+# Imported here, after Reference and the helpers above that they use.
+from references_parametric import REFERENCES as _PARAMETRIC  # noqa: E402
+from references_pointwise import REFERENCES as _POINTWISE  # noqa: E402
+
+REFERENCES += _POINTWISE + _PARAMETRIC
+
 BY_NAME = {ref.name: ref for ref in REFERENCES}
 
 # (name, params) pairs, one per tested parameter set, with readable ids.

@@ -1,0 +1,3 @@
+"""Catalog rows (see keras_acts/activations.py for the conventions)."""
+
+__all__ = []

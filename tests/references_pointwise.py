@@ -1,0 +1,3 @@
+"""NumPy references for catalog rows; see references.py for the fields."""
+
+REFERENCES = []
