@@ -245,6 +245,15 @@ class ActivationLayer(keras.layers.Layer):
         self.supports_masking = True
         self._build_at_init()
 
+    @classmethod
+    def constructor_signature(cls, spec):
+        """The signature a generated layer class shows for ``__init__``.
+
+        Bases whose constructors take other arguments than the activation's
+        parameters (trainable weights' initializers, say) override this.
+        """
+        return _layer_init_signature(spec.layer_signature)
+
     @property
     def params(self):
         return {name: getattr(self, name) for name in self.spec.layer_signature.parameters}
@@ -275,7 +284,7 @@ def _make_layer(spec, base, module):
     def __init__(self, *args, **kwargs):
         base.__init__(self, *args, **kwargs)
 
-    __init__.__signature__ = _layer_init_signature(spec.layer_signature)
+    __init__.__signature__ = base.constructor_signature(spec)
     doc = _layer_doc(spec)
     cls = type(
         spec.layer_name,
