@@ -195,17 +195,18 @@ def _keras_string_table():
     return table
 
 
-def _register_string(string, function):
-    table = _keras_string_table()
-    current = table.get(string)
-    ours = current is _STRINGS.get(string)
-    if current is not None and current is not function and not ours:
+def _check_string_is_free(string):
+    current = _keras_string_table().get(string)
+    if current is not None and current is not _STRINGS.get(string):
         raise ValueError(
             f"The activation string {string!r} already names Keras's "
             f"{current!r}; keras_acts never replaces a Keras name. Choose "
             "another activation name."
         )
-    table[string] = function
+
+
+def _register_string(string, function):
+    _keras_string_table()[string] = function
     _STRINGS[string] = function
 
 
@@ -406,6 +407,8 @@ def define_activation(
         return lambda f: define_activation(f, **options)
 
     name = name or forward.__name__
+    for string in [name, *(aliases or {})]:
+        _check_string_is_free(string + STRING_SUFFIX)
     signature = inspect.signature(forward)
     param_names = list(signature.parameters)[1:]
     validators = dict(params or {})
