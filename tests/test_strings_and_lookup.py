@@ -1,0 +1,95 @@
+"""Strings in Keras's activation= arguments, keras_acts.get and names."""
+
+import keras
+import numpy as np
+import pytest
+from keras.src import activations as keras_activations
+
+import keras_acts
+from catalog_cases import catalog_specs, signed_input
+
+STRING_SPECS = [s for s in catalog_specs() if s.string]
+
+
+def test_names_lists_every_string_sorted():
+    names = keras_acts.names()
+    assert names == sorted(names)
+    for spec in STRING_SPECS:
+        assert set(spec.strings) <= set(names)
+    assert {"step_custom", "sigmoid_custom", "tanh_custom", "relu_custom",
+            "leaky_relu_custom", "softmax_custom"} <= set(names)
+
+
+@pytest.mark.parametrize("spec", STRING_SPECS, ids=lambda s: s.name)
+def test_every_string_works_as_a_dense_activation(spec):
+    for string in spec.strings:
+        assert keras.activations.get(string) is spec.function
+        dense = keras.layers.Dense(4, activation=string)
+        x = signed_input(spec)
+        y = dense(x)
+        linear = x @ dense.kernel.numpy() + dense.bias.numpy()
+        if "training" not in spec.defaults:
+            np.testing.assert_allclose(y.numpy(), spec.function(linear).numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_keras_builtin_names_are_untouched():
+    for key, value in keras_activations.ALL_OBJECTS_DICT.items():
+        if key.endswith("_custom"):
+            assert value.__module__.startswith("keras_acts") or value.spec
+        else:
+            assert value.__module__.startswith("keras."), key
+
+
+def test_a_string_that_keras_owns_is_refused(monkeypatch):
+    table = keras_activations.ALL_OBJECTS_DICT
+    monkeypatch.setitem(table, "clash_custom", keras.activations.relu)
+    before = dict(table)
+    with pytest.raises(ValueError, match="never replaces a Keras name"):
+        @keras_acts.define_activation(backward=lambda dy, x, y: dy, keep="", params={})
+        def clash(x):
+            return x
+    assert table == before
+    with pytest.raises(ValueError):
+        keras_acts.lookup("clash")
+
+
+def test_missing_keras_table_is_a_clear_error(monkeypatch):
+    from keras_acts import core
+
+    monkeypatch.delattr(keras_activations, "ALL_OBJECTS_DICT")
+    with pytest.raises(ImportError, match="ALL_OBJECTS_DICT"):
+        core._keras_string_table()
+
+
+def test_get_resolves_strings_names_layers_callables_and_configs():
+    relu = keras_acts.activations.relu
+    assert keras_acts.get("relu_custom") is relu
+    assert keras_acts.get("relu") is relu
+    layer = keras_acts.layers.LeakyReLU()
+    assert keras_acts.get(layer) is layer
+    assert isinstance(keras_acts.get(keras_acts.layers.Tanh), keras_acts.layers.Tanh)
+    assert keras_acts.get(np.tanh) is np.tanh
+    revived = keras_acts.get(keras.layers.serialize(keras_acts.layers.ReLU(max_value=2.0)))
+    assert isinstance(revived, keras_acts.layers.ReLU) and revived.max_value == 2.0
+    x = np.array([-1.0, 2.0], "float32")
+    np.testing.assert_array_equal(keras_acts.get(None)(x), x)
+
+
+def test_unknown_names_suggest_the_closest():
+    with pytest.raises(ValueError) as info:
+        keras_acts.get("leaky_rleu_custom")
+    assert "leaky_relu_custom" in str(info.value)
+    with pytest.raises(ValueError, match="Could not interpret"):
+        keras_acts.get(42)
+
+
+def test_function_layer_and_string_are_one_thing():
+    for spec in catalog_specs():
+        assert spec.function.spec is spec and spec.function.layer is spec.layer
+        assert spec.layer.spec is spec
+        assert keras_acts.lookup(spec.name) is spec
+        assert getattr(keras_acts.activations, spec.name) is spec.function
+        assert getattr(keras_acts.layers, spec.layer_name) is spec.layer
+        for alias, layer_alias in spec.aliases.items():
+            assert getattr(keras_acts.activations, alias) is spec.function
+            assert getattr(keras_acts.layers, layer_alias) is spec.layer
