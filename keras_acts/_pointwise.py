@@ -1,3 +1,726 @@
-"""Catalog rows (see keras_acts/activations.py for the conventions)."""
+"""Element-wise catalog rows without trainable weights.
 
-__all__ = []
+See keras_acts/activations.py for the conventions: constants are cast to
+``x.dtype`` with ``const``; each backward pass is written by hand and keeps
+one tensor; gradients at kinks follow TensorFlow's native gradient of Keras's
+built-in where Keras has the activation, PyTorch's otherwise. Infinite inputs
+give the mathematical limit (never ``inf * 0 = NaN``) and NaN stays NaN.
+"""
+
+import math
+
+import tensorflow as tf
+
+from keras_acts._common import CATALOG as _catalog
+from keras_acts._common import const as _const
+from keras_acts.core import define_activation
+from keras_acts.params import Boolean, Real
+
+__all__ = [
+    "relu6",
+    "elu",
+    "selu",
+    "celu",
+    "threshold",
+    "hard_tanh",
+    "gelu",
+    "silu",
+    "swish",
+    "mish",
+    "softplus",
+    "softsign",
+    "log_sigmoid",
+    "squareplus",
+    "sparse_plus",
+    "exponential",
+    "linear",
+    "quick_gelu",
+    "lisht",
+    "tanh_shrink",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "hard_mish",
+    "hard_shrink",
+    "soft_shrink",
+    "sparse_sigmoid",
+]
+
+
+def _mul0(a, b):
+    """``a * b``, but exactly 0 where ``b`` is 0 (even for infinite ``a``).
+
+    The limits at infinities of ``x * sigmoid(x)`` and its kin: the factor
+    that vanishes wins. NaN in either stays NaN.
+    """
+    return tf.where(tf.equal(b, 0), tf.zeros_like(b), a * b)
+
+
+# -- relu6 -------------------------------------------------------------------
+
+
+def _relu6_backward(dy, x, y):
+    # TensorFlow's Relu6Grad: passes strictly inside (0, 6).
+    return tf.raw_ops.Relu6Grad(gradients=dy, features=y)
+
+
+@define_activation(
+    backward=_relu6_backward,
+    keep="y",
+    params={},
+    layer="ReLU6",
+    formula="min(max(x, 0), 6)",
+    output_range="[0, 6]",
+    monotonic=True,
+    smooth=False,
+    **_catalog,
+)
+def relu6(x):
+    """ReLU capped at 6. The gradient is 0 at both kinks, as TensorFlow's."""
+    return tf.nn.relu6(x)
+
+
+# -- elu, selu, celu ---------------------------------------------------------
+
+
+def _elu_keep(alpha):
+    # With alpha >= 0, the sign of y tells the branch; otherwise keep x.
+    return "y" if alpha >= 0 else "x"
+
+
+def _elu_backward(dy, x, y, alpha):
+    a = _const(alpha, dy)
+    if y is not None:
+        # alpha * exp(x) == y + alpha on the negative branch.
+        return tf.where(y > 0, dy, dy * (y + a))
+    return tf.where(x > 0, dy, dy * a * tf.exp(tf.minimum(x, tf.zeros_like(x))))
+
+
+@define_activation(
+    backward=_elu_backward,
+    keep=_elu_keep,
+    params={"alpha": Real()},
+    layer="ELU",
+    formula="x if x > 0 else alpha * (exp(x) - 1)",
+    output_range="(-alpha, inf)",
+    monotonic=True,
+    smooth=False,
+    **_catalog,
+)
+def elu(x, alpha=1.0):
+    """Exponential linear unit, as Keras's (`alpha` scales the negative side).
+
+    The gradient at 0 is `alpha`, as TensorFlow gives Keras's `elu`.
+    """
+    y = tf.nn.elu(x)
+    if alpha == 1.0:
+        return y
+    return tf.where(x > 0, y, _const(alpha, x) * y)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _selu_backward(dy, x, y):
+    # TensorFlow's SeluGrad: scale at 0.
+    return tf.raw_ops.SeluGrad(gradients=dy, outputs=y)
+
+
+@define_activation(
+    backward=_selu_backward,
+    keep="y",
+    params={},
+    layer="SELU",
+    formula=f"{_SELU_SCALE} * elu(x, {_SELU_ALPHA})",
+    output_range=f"({-_SELU_SCALE * _SELU_ALPHA:.6f}, inf)",
+    monotonic=True,
+    smooth=False,
+    **_catalog,
+)
+def selu(x):
+    """Scaled exponential linear unit (self-normalizing)."""
+    return tf.nn.selu(x)
+
+
+def _celu_backward(dy, x, y, alpha):
+    # exp(x / alpha) == y / alpha + 1 on the negative branch; 1 at 0, where
+    # celu is continuously differentiable.
+    return tf.where(y > 0, dy, dy * (y / _const(alpha, dy) + _const(1.0, dy)))
+
+
+@define_activation(
+    backward=_celu_backward,
+    keep="y",
+    params={"alpha": Real(min=0.0, min_open=True)},
+    layer="CELU",
+    formula="max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1)",
+    output_range="(-alpha, inf)",
+    monotonic=True,
+    smooth=True,
+    **_catalog,
+)
+def celu(x, alpha=1.0):
+    """Continuously differentiable exponential linear unit (`alpha > 0`)."""
+    zero = tf.zeros_like(x)
+    a = _const(alpha, x)
+    return tf.maximum(x, zero) + a * tf.math.expm1(tf.minimum(x, zero) / a)
+
+
+# -- threshold, hard_tanh ----------------------------------------------------
+
+
+def _threshold_backward(dy, x, y, threshold, default_value):
+    return tf.where(x <= _const(threshold, x), tf.zeros_like(dy), dy)
+
+
+@define_activation(
+    backward=_threshold_backward,
+    keep="x",
+    params={"threshold": Real(), "default_value": Real()},
+    formula="x if x > threshold else default_value",
+    output_range="{default_value} and (threshold, inf)",
+    monotonic=None,
+    smooth=False,
+    **_catalog,
+)
+def threshold(x, threshold, default_value):
+    """`x` where `x > threshold`, `default_value` elsewhere; NaN stays NaN.
+
+    Both parameters are required, as in Keras. The gradient is 0 at the
+    threshold.
+    """
+    return tf.where(
+        x <= _const(threshold, x), tf.fill(tf.shape(x), _const(default_value, x)), x
+    )
+
+
+def _hard_tanh_backward(dy, x, y, min_val, max_val):
+    # clip_by_value's gradient passes at both bounds.
+    outside = tf.logical_or(x < _const(min_val, x), x > _const(max_val, x))
+    return tf.where(outside, tf.zeros_like(dy), dy)
+
+
+@define_activation(
+    backward=_hard_tanh_backward,
+    keep="x",
+    params={"min_val": Real(), "max_val": Real()},
+    layer="HardTanh",
+    formula="clip(x, min_val, max_val)",
+    output_range="[min_val, max_val]",
+    monotonic=True,
+    smooth=False,
+    **_catalog,
+)
+def hard_tanh(x, min_val=-1.0, max_val=1.0):
+    """`x` clipped to `[min_val, max_val]` (Keras's with the defaults).
+
+    The gradient is 1 at both bounds, as TensorFlow's `clip_by_value`.
+    """
+    if not min_val < max_val:
+        raise ValueError(
+            f"Invalid values for arguments `min_val` and `max_val`: {min_val!r} "
+            f"and {max_val!r}. Expected min_val < max_val."
+        )
+    return tf.clip_by_value(x, _const(min_val, x), _const(max_val, x))
+
+
+# -- gelu --------------------------------------------------------------------
+
+_GELU_C = 0.044715
+
+
+def _gelu_approx_parts(x):
+    # 0.5 * (1 + tanh(z)) == sigmoid(2 z): no cancellation for negative x.
+    z2 = _const(2.0 * math.sqrt(2.0 / math.pi), x) * (x + _const(_GELU_C, x) * x * x * x)
+    return tf.sigmoid(z2), tf.sigmoid(-z2)
+
+
+def _gelu_backward(dy, x, y, approximate):
+    if approximate:
+        s, s_neg = _gelu_approx_parts(x)
+        dz2 = _const(2.0 * math.sqrt(2.0 / math.pi), x) * (
+            _const(1.0, x) + _const(3.0 * _GELU_C, x) * x * x
+        )
+        return dy * (s + _mul0(x * dz2, s * s_neg))
+    cdf = _const(0.5, x) * tf.math.erfc(-x * _const(1.0 / math.sqrt(2.0), x))
+    pdf = _const(1.0 / math.sqrt(2.0 * math.pi), x) * tf.exp(
+        _const(-0.5, x) * x * x
+    )
+    return dy * (cdf + _mul0(x, pdf))
+
+
+@define_activation(
+    backward=_gelu_backward,
+    keep="x",
+    params={"approximate": Boolean()},
+    layer="GELU",
+    formula=(
+        "0.5 x (1 + erf(x / sqrt(2))); approximate: "
+        "0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))"
+    ),
+    output_range="[-0.17, inf)",
+    monotonic=False,
+    smooth=True,
+    **_catalog,
+)
+def gelu(x, approximate=False):
+    """Gaussian error linear unit, exact or with the tanh approximation.
+
+    Unlike Keras, float64 inputs compute with float64 constants.
+    """
+    if approximate:
+        s, _ = _gelu_approx_parts(x)
+        return _mul0(x, s)
+    cdf = _const(0.5, x) * tf.math.erfc(-x * _const(1.0 / math.sqrt(2.0), x))
+    return _mul0(x, cdf)
+
+
+# -- silu (swish), quick_gelu, mish, lisht -----------------------------------
+
+
+def _silu_backward(dy, x, y):
+    s = tf.sigmoid(x)
+    return dy * (s + _mul0(x, s * tf.sigmoid(-x)))
+
+
+@define_activation(
+    backward=_silu_backward,
+    keep="x",
+    params={},
+    layer="SiLU",
+    aliases={"swish": "Swish"},
+    formula="x * sigmoid(x)",
+    output_range="[-0.278, inf)",
+    monotonic=False,
+    smooth=True,
+    **_catalog,
+)
+def silu(x):
+    """Sigmoid linear unit (swish): `x * sigmoid(x)`; 0 at `-inf`."""
+    return _mul0(x, tf.sigmoid(x))
+
+
+swish = silu
+
+_QUICK_GELU_K = 1.702
+
+
+def _quick_gelu_backward(dy, x, y):
+    kx = _const(_QUICK_GELU_K, x) * x
+    s = tf.sigmoid(kx)
+    return dy * (s + _mul0(kx, s * tf.sigmoid(-kx)))
+
+
+@define_activation(
+    backward=_quick_gelu_backward,
+    keep="x",
+    params={},
+    layer="QuickGELU",
+    formula="x * sigmoid(1.702 x)",
+    output_range="[-0.163, inf)",
+    monotonic=False,
+    smooth=True,
+    **_catalog,
+)
+def quick_gelu(x):
+    """The sigmoid approximation of GELU: `x * sigmoid(1.702 x)`."""
+    return _mul0(x, tf.sigmoid(_const(_QUICK_GELU_K, x) * x))
+
+
+def _mish_backward(dy, x, y):
+    t = tf.tanh(tf.math.softplus(x))
+    return dy * (t + _mul0(x, (_const(1.0, x) - t * t) * tf.sigmoid(x)))
+
+
+@define_activation(
+    backward=_mish_backward,
+    keep="x",
+    params={},
+    formula="x * tanh(softplus(x))",
+    output_range="[-0.309, inf)",
+    monotonic=False,
+    smooth=True,
+    **_catalog,
+)
+def mish(x):
+    """Mish: `x * tanh(softplus(x))`; 0 at `-inf`."""
+    return _mul0(x, tf.tanh(tf.math.softplus(x)))
+
+
+def _lisht_backward(dy, x, y):
+    t = tf.tanh(x)
+    return dy * (t + _mul0(x, _const(1.0, x) - t * t))
+
+
+@define_activation(
+    backward=_lisht_backward,
+    keep="x",
+    params={},
+    layer="LiSHT",
+    formula="x * tanh(x)",
+    output_range="[0, inf)",
+    monotonic=False,
+    smooth=True,
+    **_catalog,
+)
+def lisht(x):
+    """Linearly scaled hyperbolic tangent: `x * tanh(x)`."""
+    return x * tf.tanh(x)
+
+
+# -- softplus, log_sigmoid, softsign, squareplus -----------------------------
+
+
+def _softplus_backward(dy, x, y, beta, threshold):
+    bx = _const(beta, x) * x
+    return tf.where(bx > _const(threshold, x), dy, dy * tf.sigmoid(bx))
+
+
+@define_activation(
+    backward=_softplus_backward,
+    keep="x",
+    params={"beta": Real(min=0.0, min_open=True), "threshold": Real()},
+    formula="log(1 + exp(beta x)) / beta; x where beta x > threshold",
+    output_range="(0, inf)",
+    monotonic=True,
+    smooth=True,
+    **_catalog,
+)
+def softplus(x, beta=1.0, threshold=20.0):
+    """Softplus, `log(1 + exp(beta x)) / beta`, stable for any `x`.
+
+    As PyTorch's, it is the identity where `beta * x > threshold` (where the
+    two differ by less than `exp(-threshold) / beta`), gradient 1 there.
+    """
+    bx = _const(beta, x) * x
+    soft = tf.math.softplus(bx)
+    if beta != 1.0:
+        soft = soft / _const(beta, x)
+    return tf.where(bx > _const(threshold, x), x, soft)
+
+
+def _log_sigmoid_backward(dy, x, y):
+    return dy * tf.sigmoid(-x)
+
+
+@define_activation(
+    backward=_log_sigmoid_backward,
+    keep="x",
+    params={},
+    formula="-softplus(-x)",
+    output_range="(-inf, 0)",
+    monotonic=True,
+    smooth=True,
+    **_catalog,
+)
+def log_sigmoid(x):
+    """`log(sigmoid(x))`, stable for any `x`."""
+    return -tf.math.softplus(-x)
+
+
+def _softsign_backward(dy, x, y):
+    return tf.raw_ops.SoftsignGrad(gradients=dy, features=x)
+
+
+@define_activation(
+    backward=_softsign_backward,
+    keep="x",
+    params={},
+    formula="x / (1 + abs(x))",
+    output_range="(-1, 1)",
+    monotonic=True,
+    smooth=True,
+    **_catalog,
+)
+def softsign(x):
+    """`x / (1 + abs(x))`; +-1 at +-inf."""
+    return tf.where(tf.math.is_inf(x), tf.sign(x), tf.nn.softsign(x))
+
+
+def _squareplus_parts(x, b):
+    """``s = sqrt(x^2 + b)`` without overflowing x^2, and ``x / s``."""
+    a = tf.abs(x)
+    one = _const(1.0, x)
+    bb = _const(b, x)
+    large = a > one
+    a_large = tf.where(large, a, one)  # no division by 0 in the unused branch
+    q = tf.sqrt(one + (bb / a_large) / a_large)
+    a_small = tf.where(large, tf.zeros_like(a), a)
+    s_small = tf.sqrt(a_small * a_small + bb)
+    s = tf.where(large, a * q, s_small)
+    ratio_small = tf.where(
+        tf.equal(s_small, 0), tf.zeros_like(x), x / tf.where(tf.equal(s_small, 0), one, s_small)
+    )
+    ratio = tf.where(large, tf.sign(x) / q, ratio_small)
+    return s, ratio
+
+
+def _squareplus_backward(dy, x, y, b):
+    s, ratio = _squareplus_parts(x, b)
+    half = _const(0.5, x)
+    # For x < 0, (1 + x / s) / 2 cancels; it equals y / s with the stable y.
+    negative = (half * _const(b, x)) / (s - x) / s
+    return dy * tf.where(x >= 0, half * (_const(1.0, x) + ratio), negative)
+
+
+@define_activation(
+    backward=_squareplus_backward,
+    keep="x",
+    params={"b": Real(min=0.0)},
+    formula="(x + sqrt(x^2 + b)) / 2",
+    output_range="(0, inf)",
+    monotonic=True,
+    smooth=True,
+    **_catalog,
+)
+def squareplus(x, b=4):
+    """Squareplus, `(x + sqrt(x^2 + b)) / 2`: a softplus from square roots.
+
+    Stable for any finite `x`: no overflow of `x^2`, and no cancellation for
+    negative `x` (computed as `b / (2 (sqrt(x^2 + b) - x))` there).
+    """
+    s, _ = _squareplus_parts(x, b)
+    half = _const(0.5, x)
+    return tf.where(x >= 0, half * (x + s), (half * _const(b, x)) / (s - x))
+
+
+# -- sparse_plus, sparse_sigmoid ---------------------------------------------
+
+
+def _sparse_plus_backward(dy, x, y):
+    one = _const(1.0, x)
+    slope = tf.where(
+        x <= -one,
+        tf.zeros_like(x),
+        tf.where(x < one, _const(0.5, x) * (x + one), tf.ones_like(x)),
+    )
+    return dy * slope
+
+
+@define_activation(
+    backward=_sparse_plus_backward,
+    keep="x",
+    params={},
+    formula="0 if x <= -1; (x + 1)^2 / 4 if -1 < x < 1; x if x >= 1",
+    output_range="[0, inf)",
+    monotonic=True,
+    smooth=True,
+    **_catalog,
+)
+def sparse_plus(x):
+    """A piecewise-quadratic softplus, continuously differentiable."""
+    one = _const(1.0, x)
+    xp1 = x + one
+    return tf.where(
+        x <= -one,
+        tf.zeros_like(x),
+        tf.where(x < one, _const(0.25, x) * xp1 * xp1, x),
+    )
+
+
+def _sparse_sigmoid_backward(dy, x, y):
+    one = _const(1.0, x)
+    inside = tf.logical_and(x > -one, x < one)
+    return tf.where(inside, _const(0.5, x) * dy, tf.zeros_like(dy))
+
+
+@define_activation(
+    backward=_sparse_sigmoid_backward,
+    keep="x",
+    params={},
+    formula="0 if x <= -1; 1 if x >= 1; else (x + 1) / 2",
+    output_range="[0, 1]",
+    monotonic=True,
+    smooth=False,
+    **_catalog,
+)
+def sparse_sigmoid(x):
+    """A piecewise-linear sigmoid; the gradient is 0 at -1 and 1."""
+    one = _const(1.0, x)
+    return tf.where(
+        x <= -one,
+        tf.zeros_like(x),
+        tf.where(x >= one, tf.ones_like(x), _const(0.5, x) * (x + one)),
+    )
+
+
+# -- exponential, linear -----------------------------------------------------
+
+
+def _exponential_backward(dy, x, y):
+    return dy * y
+
+
+@define_activation(
+    backward=_exponential_backward,
+    keep="y",
+    params={},
+    formula="exp(x)",
+    output_range="(0, inf)",
+    monotonic=True,
+    smooth=True,
+    **_catalog,
+)
+def exponential(x):
+    """`exp(x)`."""
+    return tf.exp(x)
+
+
+def _linear_backward(dy, x, y):
+    return dy
+
+
+@define_activation(
+    backward=_linear_backward,
+    keep="",
+    params={},
+    formula="x",
+    output_range="(-inf, inf)",
+    monotonic=True,
+    smooth=True,
+    **_catalog,
+)
+def linear(x):
+    """The identity."""
+    return tf.identity(x)
+
+
+# -- tanh_shrink -------------------------------------------------------------
+
+
+def _tanh_shrink_backward(dy, x, y):
+    t = tf.tanh(x)
+    return dy * t * t
+
+
+@define_activation(
+    backward=_tanh_shrink_backward,
+    keep="x",
+    params={},
+    layer="TanhShrink",
+    formula="x - tanh(x)",
+    output_range="(-inf, inf)",
+    monotonic=True,
+    smooth=True,
+    **_catalog,
+)
+def tanh_shrink(x):
+    """`x - tanh(x)`; its gradient is `tanh(x)^2`."""
+    return x - tf.tanh(x)
+
+
+# -- hard_sigmoid, hard_silu (hard_swish), hard_mish -------------------------
+
+
+def _hard_sigmoid_backward(dy, x, y):
+    # As TensorFlow differentiates Keras's relu6(x + 3) / 6: the mask is taken
+    # on the rounded x + 3, strictly inside (0, 6).
+    z = x + _const(3.0, x)
+    return tf.raw_ops.Relu6Grad(gradients=dy / _const(6.0, x), features=z)
+
+
+@define_activation(
+    backward=_hard_sigmoid_backward,
+    keep="x",
+    params={},
+    formula="relu6(x + 3) / 6",
+    output_range="[0, 1]",
+    monotonic=True,
+    smooth=False,
+    **_catalog,
+)
+def hard_sigmoid(x):
+    """Piecewise-linear sigmoid (Keras 3's form); float64 math for float64."""
+    return tf.nn.relu6(x + _const(3.0, x)) / _const(6.0, x)
+
+
+def _hard_silu_backward(dy, x, y):
+    z = x + _const(3.0, x)
+    h = tf.nn.relu6(z) / _const(6.0, x)
+    inner = tf.raw_ops.Relu6Grad(gradients=x / _const(6.0, x), features=z)
+    return dy * (h + inner)
+
+
+@define_activation(
+    backward=_hard_silu_backward,
+    keep="x",
+    params={},
+    layer="HardSiLU",
+    aliases={"hard_swish": "HardSwish"},
+    formula="x * relu6(x + 3) / 6",
+    output_range="[-0.375, inf)",
+    monotonic=False,
+    smooth=False,
+    **_catalog,
+)
+def hard_silu(x):
+    """Hard SiLU (hard swish): `x * hard_sigmoid(x)`; 0 at `-inf`."""
+    return _mul0(x, tf.nn.relu6(x + _const(3.0, x)) / _const(6.0, x))
+
+
+hard_swish = hard_silu
+
+
+def _hard_mish_backward(dy, x, y):
+    # PyTorch's hardswish convention at the lower kink: the middle branch.
+    slope = tf.where(
+        x < _const(-2.0, x),
+        tf.zeros_like(x),
+        tf.where(x <= 0, x + _const(1.0, x), tf.ones_like(x)),
+    )
+    return dy * slope
+
+
+@define_activation(
+    backward=_hard_mish_backward,
+    keep="x",
+    params={},
+    formula="0.5 x clip(x + 2, 0, 2)",
+    output_range="[-0.5, inf)",
+    monotonic=False,
+    smooth=False,
+    **_catalog,
+)
+def hard_mish(x):
+    """Hard Mish: `0.5 x clip(x + 2, 0, 2)`; 0 at `-inf`."""
+    clipped = tf.clip_by_value(x + _const(2.0, x), _const(0.0, x), _const(2.0, x))
+    return _mul0(x, _const(0.5, x) * clipped)
+
+
+# -- hard_shrink, soft_shrink ------------------------------------------------
+
+
+def _shrink_backward(dy, x, y, threshold):
+    return tf.where(tf.abs(x) <= _const(threshold, x), tf.zeros_like(dy), dy)
+
+
+@define_activation(
+    backward=_shrink_backward,
+    keep="x",
+    params={"threshold": Real(min=0.0)},
+    formula="x if abs(x) > threshold else 0",
+    output_range="{0} and abs(y) > threshold",
+    monotonic=False,
+    smooth=False,
+    **_catalog,
+)
+def hard_shrink(x, threshold=0.5):
+    """`x` where `abs(x) > threshold`, else 0; NaN stays NaN (unlike Keras)."""
+    return tf.where(tf.abs(x) <= _const(threshold, x), tf.zeros_like(x), x)
+
+
+@define_activation(
+    backward=_shrink_backward,
+    keep="x",
+    params={"threshold": Real(min=0.0)},
+    formula="x - threshold if x > threshold; x + threshold if x < -threshold; else 0",
+    output_range="(-inf, inf)",
+    monotonic=True,
+    smooth=False,
+    **_catalog,
+)
+def soft_shrink(x, threshold=0.5):
+    """Soft thresholding towards 0; NaN stays NaN (unlike Keras)."""
+    t = _const(threshold, x)
+    return tf.where(tf.abs(x) <= t, tf.zeros_like(x), x - tf.sign(x) * t)
