@@ -438,8 +438,15 @@ def softsign(x):
     return tf.where(tf.math.is_inf(x), tf.sign(x), tf.nn.softsign(x))
 
 
+def _widened(x):
+    """float16 and bfloat16 computed in float32 (no x^2 overflow, 0.5 ulp)."""
+    if x.dtype in (tf.float16, tf.bfloat16):
+        return tf.cast(x, tf.float32)
+    return x
+
+
 def _squareplus_parts(x, b):
-    """``s = sqrt(x^2 + b)`` without overflowing x^2, and ``x / s``."""
+    """``s = sqrt(x^2 + b)`` without overflowing x^2, and ``x / s`` for x >= 0."""
     a = tf.abs(x)
     one = _const(1.0, x)
     bb = _const(b, x)
@@ -449,19 +456,30 @@ def _squareplus_parts(x, b):
     a_small = tf.where(large, tf.zeros_like(a), a)
     s_small = tf.sqrt(a_small * a_small + bb)
     s = tf.where(large, a * q, s_small)
-    ratio_small = tf.where(
-        tf.equal(s_small, 0), tf.zeros_like(x), x / tf.where(tf.equal(s_small, 0), one, s_small)
-    )
+    # b == 0 at x == 0: the ratio is taken as 0, the derivative 1/2 (its
+    # value at 0 for every b > 0).
+    safe = tf.where(tf.equal(s_small, 0), one, s_small)
+    ratio_small = tf.where(tf.equal(s_small, 0), tf.zeros_like(x), x / safe)
     ratio = tf.where(large, tf.sign(x) / q, ratio_small)
     return s, ratio
 
 
+def _squareplus_negative(x, s, b):
+    # (x + s) / 2 == b / (2 (s - x)) == (b / 4) / ((s + |x|) / 2) for x < 0:
+    # no cancellation, and no overflow of s + |x|.
+    half = _const(0.5, x)
+    return (_const(0.25 * b, x)) / (half * s + half * tf.abs(x))
+
+
 def _squareplus_backward(dy, x, y, b):
+    x = _widened(x)
     s, ratio = _squareplus_parts(x, b)
     half = _const(0.5, x)
     # For x < 0, (1 + x / s) / 2 cancels; it equals y / s with the stable y.
-    negative = (half * _const(b, x)) / (s - x) / s
-    return dy * tf.where(x >= 0, half * (_const(1.0, x) + ratio), negative)
+    slope = tf.where(
+        x >= 0, half * (_const(1.0, x) + ratio), _squareplus_negative(x, s, b) / s
+    )
+    return dy * tf.cast(slope, dy.dtype)
 
 
 @define_activation(
@@ -478,11 +496,15 @@ def squareplus(x, b=4):
     """Squareplus, `(x + sqrt(x^2 + b)) / 2`: a softplus from square roots.
 
     Stable for any finite `x`: no overflow of `x^2`, and no cancellation for
-    negative `x` (computed as `b / (2 (sqrt(x^2 + b) - x))` there).
+    negative `x` (computed as `b / (2 (sqrt(x^2 + b) - x))` there). float16
+    and bfloat16 compute in float32 and round once.
     """
+    dtype = x.dtype
+    x = _widened(x)
     s, _ = _squareplus_parts(x, b)
     half = _const(0.5, x)
-    return tf.where(x >= 0, half * (x + s), (half * _const(b, x)) / (s - x))
+    y = tf.where(x >= 0, half * x + half * s, _squareplus_negative(x, s, b))
+    return tf.cast(y, dtype)
 
 
 # -- sparse_plus, sparse_sigmoid ---------------------------------------------
@@ -638,7 +660,9 @@ def hard_sigmoid(x):
 def _hard_silu_backward(dy, x, y):
     z = x + _const(3.0, x)
     h = tf.nn.relu6(z) / _const(6.0, x)
-    inner = tf.raw_ops.Relu6Grad(gradients=x / _const(6.0, x), features=z)
+    # Relu6Grad multiplies by its mask: inf * 0 at +-inf; select instead.
+    inside = tf.logical_and(z > 0, z < _const(6.0, x))
+    inner = tf.where(inside, x / _const(6.0, x), tf.zeros_like(x))
     return dy * (h + inner)
 
 
