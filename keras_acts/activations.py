@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
+from keras_acts.config import native_kernels
 from keras_acts.core import define_activation
 from keras_acts.layer_bases import NormalizerLayer
 from keras_acts.params import Axis, Boolean, Real
@@ -240,6 +241,7 @@ def _softmax_backward(dy, x, y, axis):
     smooth=True,
     **_catalog,
 )
+@native_kernels
 def softmax(x, axis=-1):
     """Softmax along `axis` (an int, a tuple of ints, or None for all axes).
 
@@ -247,6 +249,20 @@ def softmax(x, axis=-1):
     equally among ties), `-inf` logits get 0. A NaN makes its slice NaN. The
     output carries `_keras_logits = x`, as Keras's does.
     """
+    rank = x.shape.rank
+    if isinstance(axis, int) and rank is not None and axis in (-1, rank - 1):
+        # TensorFlow's one Softmax kernel is exact for finite logits; only an
+        # infinite logit (a NaN in the output) needs the careful path below.
+        y = tf.nn.softmax(x, axis=-1)
+        return tf.cond(
+            tf.math.is_finite(tf.reduce_sum(y)),
+            lambda: y,
+            lambda: _careful_softmax(x, axis),
+        )
+    return _careful_softmax(x, axis)
+
+
+def _careful_softmax(x, axis):
     peak = tf.reduce_max(x, axis=axis, keepdims=True)
     # Where x equals the peak the shift is 0, even for infinite peaks.
     shifted = tf.where(tf.equal(x, peak), tf.zeros_like(x), x - peak)

@@ -10,6 +10,7 @@ pass into the three faces of one activation:
 Every activation of the catalog is defined through it, and so is a user's own.
 """
 
+import collections
 import dataclasses
 import difflib
 import functools
@@ -141,18 +142,21 @@ def _kept(activation, static):
 def _custom_gradient_core(activation, x, tensors, static):
     keep = _kept(activation, static)
     names = activation.differentiable
+    forward, backward = (
+        _fused_pair(activation, x, tensors, static, keep)
+        or _plain_pair(activation, static)
+    )
 
     @tf.custom_gradient
     def core(x, *tensors):
-        named = dict(zip(names, tensors))
-        y = activation.forward(x, **static, **named)
+        y = forward(x, *tensors)
         # The backward closure references only what it keeps: that is the
         # memory a training step holds for this activation.
         kept_x = x if "x" in keep else None
         kept_y = y if "y" in keep else None
 
         def grad(dy):
-            grads = activation.backward(dy, x=kept_x, y=kept_y, **static, **named)
+            grads = backward(dy, kept_x, kept_y, *tensors)
             if not names:
                 return grads
             dx, *dparams = grads
@@ -163,6 +167,145 @@ def _custom_gradient_core(activation, x, tensors, static):
         return y, grad
 
     return core(x, *tensors)
+
+
+# -- fusion ------------------------------------------------------------------
+# With fusion, the forward and the backward pass of an activation are each
+# one XLA-compiled function, cached per (activation, static parameters,
+# dtype, keep). See keras_acts.config for when "auto" fuses.
+
+_FUSED = collections.OrderedDict()  # key -> (forward, backward), LRU order
+_KERNEL_COUNTS = {}  # key -> (kernels forward, kernels backward, stateful)
+# Ops that launch no kernel of their own (or a negligible one).
+_FREE_OPS = frozenset(
+    {"Placeholder", "Const", "Identity", "IdentityN", "NoOp", "Shape", "Reshape"}
+)
+
+
+def _static_key(static):
+    def frozen(value):
+        if isinstance(value, (list, tuple)):
+            return (type(value).__name__, tuple(frozen(v) for v in value))
+        try:
+            hash(value)
+        except TypeError:
+            return (type(value).__name__, repr(value))
+        return (type(value).__name__, value)
+
+    return tuple(sorted((k, frozen(v)) for k, v in static.items()))
+
+
+def _fusion_key(activation, x, tensors, static, keep):
+    return (
+        activation.name,
+        id(activation.forward),
+        id(activation.backward),
+        _static_key(static),
+        x.dtype.name,
+        keep,
+        len(tensors),
+    )
+
+
+def _known_size(shape):
+    if shape.rank is None:
+        return None
+    size = 1
+    for dim in shape:
+        if dim is not None:
+            size *= dim
+    return size
+
+
+def _plain_pair(activation, static):
+    names = activation.differentiable
+
+    def forward(x, *tensors):
+        return activation.forward(x, **static, **dict(zip(names, tensors)))
+
+    def backward(dy, kept_x, kept_y, *tensors):
+        return activation.backward(
+            dy, x=kept_x, y=kept_y, **static, **dict(zip(names, tensors))
+        )
+
+    return forward, backward
+
+
+def _kernel_counts(key, activation, x, tensors, static, keep):
+    """Kernels of the forward and the backward pass, and whether either
+    holds a stateful (random) op; traced once per key on a symbolic x."""
+    counts = _KERNEL_COUNTS.get(key)
+    if counts is not None:
+        return counts
+    forward, backward = _plain_pair(activation, static)
+    x_spec = tf.TensorSpec(x.shape, x.dtype)
+    t_specs = [tf.TensorSpec(t.shape, t.dtype) for t in tensors]
+
+    def count(graph):
+        ops = [op for op in graph.get_operations() if op.type not in _FREE_OPS]
+        stateful = any(op._is_stateful for op in ops)
+        return len(ops), stateful
+
+    try:
+        f_graph = tf.function(forward, autograph=False).get_concrete_function(
+            x_spec, *t_specs
+        ).graph
+        y_spec = tf.TensorSpec(f_graph.outputs[0].shape, x.dtype)
+        b_graph = tf.function(backward, autograph=False).get_concrete_function(
+            y_spec,
+            x_spec if "x" in keep else None,
+            y_spec if "y" in keep else None,
+            *t_specs,
+        ).graph
+        (nf, sf), (nb, sb) = count(f_graph), count(b_graph)
+        counts = (nf, nb, sf or sb)
+    except Exception:  # noqa: BLE001  (whatever fails here is never fused)
+        counts = (0, 0, True)
+    _KERNEL_COUNTS[key] = counts
+    return counts
+
+
+def _fused_pair(activation, x, tensors, static, keep):
+    """The compiled (forward, backward) for this call, or None to run plain."""
+    from keras_acts import config
+
+    mode = config.fusion_mode()
+    if mode == "never":
+        return None
+    if mode == "auto":
+        size = _known_size(x.shape)
+        if size is None or size < config.fusion_min_size():
+            return None
+    key = _fusion_key(activation, x, tensors, static, keep)
+    pair = _FUSED.get(key)
+    if pair is not None:
+        _FUSED.move_to_end(key)
+        return pair
+    n_forward, n_backward, stateful = _kernel_counts(
+        key, activation, x, tensors, static, keep
+    )
+    if stateful:
+        return None  # random draws must stay where they are
+    if mode == "auto" and (
+        max(n_forward, n_backward) <= 1
+        or getattr(activation.forward, config.NATIVE_ATTRIBUTE, False)
+    ):
+        return None  # native kernels already: nothing to gain
+    forward, backward = _plain_pair(activation, static)
+    options = dict(jit_compile=True, reduce_retracing=True, autograph=False)
+    pair = (tf.function(forward, **options), tf.function(backward, **options))
+    _FUSED[key] = pair
+    _trim_fusion_cache()
+    return pair
+
+
+def _trim_fusion_cache():
+    from keras_acts import config
+
+    while len(_FUSED) > config.fusion_cache_size():
+        _FUSED.popitem(last=False)
+    if len(_KERNEL_COUNTS) > 4 * max(config.fusion_cache_size(), 1):
+        _KERNEL_COUNTS.clear()
 
 
 def _sum_to_shape(grad, like):
