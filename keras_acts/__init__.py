@@ -11,6 +11,7 @@ from keras_acts._backend import require_tensorflow_backend
 require_tensorflow_backend()
 
 from keras_acts import activations  # noqa: E402  (defines the catalog)
+from keras_acts import config  # noqa: E402
 from keras_acts import layers  # noqa: E402
 from keras_acts import params  # noqa: E402
 from keras_acts.core import Activation  # noqa: E402
@@ -30,6 +31,7 @@ __all__ = [
     "NormalizerLayer",
     "activations",
     "catalog",
+    "config",
     "define_activation",
     "get",
     "layers",
