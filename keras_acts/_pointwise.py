@@ -628,8 +628,32 @@ def _tanh_shrink_backward(dy, x, y):
     **_catalog,
 )
 def tanh_shrink(x):
-    """`x - tanh(x)`; its gradient is `tanh(x)^2`."""
-    return x - tf.tanh(x)
+    """`x - tanh(x)`; its gradient is `tanh(x)^2`.
+
+    Near 0 the difference cancels (it is about `x^3 / 3`), so small `x` use
+    the Taylor series instead: full relative precision there too.
+    """
+    cutoff = _const(0.1 if x.dtype == tf.float64 else 0.5, x)
+    small = tf.abs(x) < cutoff
+    xs = tf.where(small, x, tf.zeros_like(x))
+    x2 = xs * xs
+    series = tf.zeros_like(x)
+    for c in reversed(_TANH_SHRINK_SERIES):
+        series = series * x2 + _const(c, x)
+    return tf.where(small, xs * x2 * series, x - tf.tanh(x))
+
+
+# x - tanh(x) = x^3 (1/3 - 2 x^2/15 + 17 x^4/315 - ...), coefficients of x^3.
+_TANH_SHRINK_SERIES = (
+    1.0 / 3.0,
+    -2.0 / 15.0,
+    17.0 / 315.0,
+    -62.0 / 2835.0,
+    1382.0 / 155925.0,
+    -21844.0 / 6081075.0,
+    929569.0 / 638512875.0,
+    -6404582.0 / 10854718875.0,
+)
 
 
 # -- hard_sigmoid, hard_silu (hard_swish), hard_mish -------------------------
