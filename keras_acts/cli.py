@@ -1,0 +1,562 @@
+"""The ``keras-acts`` command: list, plot, check, demo and bench.
+
+Everything here works off the public registry (``keras_acts.catalog()``,
+``lookup()``), so the command shows exactly what the package defines.
+
+    keras-acts list [--json]
+    keras-acts plot NAME... [-o FILE.png] [--range LO HI]
+    keras-acts plot --all [-o FILE.png]
+    keras-acts check [NAME...]
+    keras-acts demo [--json] [--plot FILE.png] [--save FILE.keras]
+    keras-acts bench [NAME...] [--json] [--quick]
+"""
+
+import os
+
+# Quiet TensorFlow's C++ logging for what runs after import (the package has
+# usually imported TensorFlow already by the time this module runs).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import argparse  # noqa: E402
+import inspect  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+import keras_acts  # noqa: E402
+
+PROG = "keras-acts"
+
+# Example arguments for activations with required parameters (no default),
+# used by `plot` and `check`. Parameters not listed here get a value from
+# their validator's type (see _fallback_value).
+EXAMPLE_PARAMS = {
+    "threshold": {"threshold": 0.5, "default_value": -1.0},
+    "prelu": {"alpha": 0.25},
+}
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """An error to report in one line, without a traceback."""
+
+    def __init__(self, message, code=EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+# -- registry helpers --------------------------------------------------------
+
+
+def resolve(names):
+    """The specs for ``names`` (names, aliases or strings), each once."""
+    specs = []
+    for name in names:
+        try:
+            spec = keras_acts.lookup(name)
+        except ValueError as error:
+            raise CliError(str(error)) from None
+        if spec not in specs:
+            specs.append(spec)
+    return specs
+
+
+def _fallback_value(validator):
+    kind = type(validator).__name__
+    if kind == "Boolean":
+        return False
+    if kind == "Axis":
+        return -1
+    if kind == "Integer":
+        return max(1, getattr(validator, "min", None) or 1)
+    low = getattr(validator, "min", None)
+    return 0.5 if low is None or low < 0.5 else float(low) + 0.5
+
+
+def example_params(spec):
+    """Arguments for the function's required parameters (``{}`` if none)."""
+    table = EXAMPLE_PARAMS.get(spec.name, {})
+    return {
+        name: table.get(name, _fallback_value(spec.validators.get(name)))
+        for name, default in spec.defaults.items()
+        if default is inspect.Parameter.empty
+    }
+
+
+def example_layer_params(spec):
+    """Arguments for the layer constructor's required parameters."""
+    table = EXAMPLE_PARAMS.get(spec.name, {})
+    validators = getattr(spec, "layer_validators", {}) or {}
+    params = {}
+    for name, p in inspect.signature(spec.layer.__init__).parameters.items():
+        if name == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        if p.default is inspect.Parameter.empty:
+            params[name] = table.get(name, _fallback_value(validators.get(name)))
+    return params
+
+
+def _json_value(value):
+    if value is inspect.Parameter.empty:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (tuple, list)):
+        return [_json_value(v) for v in value]
+    return repr(value)
+
+
+def describe(spec):
+    """One activation as a JSON-ready dict."""
+    params = []
+    for name, default in spec.defaults.items():
+        validator = spec.validators.get(name)
+        params.append(
+            {
+                "name": name,
+                "default": _json_value(default),
+                "required": default is inspect.Parameter.empty,
+                "accepts": validator.describe() if validator is not None else "",
+            }
+        )
+    return {
+        "name": spec.name,
+        "string": spec.string,
+        "strings": list(spec.strings),
+        "layer": spec.layer_name,
+        "aliases": [
+            {"name": alias, "layer": layer} for alias, layer in spec.aliases.items()
+        ],
+        "params": params,
+        "formula": spec.formula,
+        "output_range": spec.output_range,
+        "monotonic": spec.monotonic,
+        "smooth": spec.smooth,
+    }
+
+
+def _yes_no(value):
+    return {True: "yes", False: "no"}.get(value, "?")
+
+
+def _table(headers, rows):
+    widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows)]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(headers, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+    return "\n".join(lines)
+
+
+def _quiet_tensorflow():
+    import logging
+
+    import tensorflow as tf
+
+    tf.get_logger().setLevel(logging.ERROR)
+    try:
+        import absl.logging
+
+        absl.logging.set_verbosity(absl.logging.ERROR)
+    except ImportError:  # pragma: no cover
+        pass
+
+
+# -- list --------------------------------------------------------------------
+
+
+def cmd_list(args):
+    specs = keras_acts.catalog()
+    if args.json:
+        print(json.dumps([describe(s) for s in specs], indent=2))
+        return 0
+    rows = []
+    for spec in specs:
+        arguments = []
+        for name, default in spec.defaults.items():
+            if default is inspect.Parameter.empty:
+                arguments.append(f"{name}*")
+            else:
+                arguments.append(f"{name}={default!r}")
+        name = spec.name
+        layer = spec.layer_name
+        if spec.aliases:
+            name += " (" + ", ".join(spec.aliases) + ")"
+            layer += " (" + ", ".join(spec.aliases.values()) + ")"
+        rows.append(
+            [
+                name,
+                spec.string or "-",
+                layer,
+                ", ".join(arguments) or "-",
+                spec.output_range or "?",
+                _yes_no(spec.monotonic),
+                _yes_no(spec.smooth),
+            ]
+        )
+    headers = ["name", "string", "layer", "arguments", "range", "monotonic", "smooth"]
+    print(_table(headers, rows))
+    print(
+        f"\n{len(specs)} activations. Functions: keras_acts.activations.<name>; "
+        "layers: keras_acts.layers.<layer>;\nstrings work as "
+        "Dense(..., activation=\"<string>\"). * = required argument (no "
+        "default), so no string."
+    )
+    return 0
+
+
+# -- plot --------------------------------------------------------------------
+
+
+def cmd_plot(args):
+    if args.all and args.names:
+        raise CliError("give activation names or --all, not both")
+    if not args.all and not args.names:
+        raise CliError("give one or more activation names, or --all (see keras-acts list)")
+    lo, hi = args.range
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise CliError(f"--range needs finite LO < HI, got {lo} {hi}")
+    specs = keras_acts.catalog() if args.all else resolve(args.names)
+    if args.output:
+        path = args.output
+    elif len(specs) == 1:
+        path = f"{specs[0].name}.png"
+    else:
+        path = "gallery.png" if args.all else "activations.png"
+    if not path.lower().endswith(".png"):
+        raise CliError(f"-o must name a .png file, got {path!r}")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise CliError(f"no such directory for -o: {directory}")
+    from keras_acts import plotting
+
+    plotting.pyplot()  # fail early and clearly if matplotlib is missing
+    _quiet_tensorflow()
+    items = [(spec, example_params(spec)) for spec in specs]
+    plotting.plot_activations(items, path, lo, hi)
+    print(f"Wrote {path}: {len(items)} activation(s) on [{lo:g}, {hi:g}], f and its "
+          "derivative through our gradient (dotted: numeric slope).")
+    examples = [(s.name, p) for s, p in items if p]
+    for name, params in examples:
+        shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        print(f"  {name}: example arguments {shown} (no defaults)")
+    return 0
+
+
+# -- check -------------------------------------------------------------------
+
+
+def _special_points(params):
+    """Where kinks are likely: multiples of 0.5 and around parameter values."""
+    points = {k * 0.5 for k in range(-16, 17)}
+    for value in params.values():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            for v in (value, -value):
+                points.update({v, v - 1.0, v + 1.0})
+    return sorted(points)
+
+
+def probe_inputs(spec, params, seed=1234):
+    """float64 inputs away from likely kinks, shaped for the activation."""
+    import numpy as np
+
+    from keras_acts import plotting
+
+    rng = np.random.default_rng(seed)
+    pool = rng.uniform(-3.0, 3.0, 4000)
+    special = np.array(_special_points(params))
+    far = np.min(np.abs(pool[:, None] - special[None, :]), axis=1) > 0.02
+    pool = pool[far]
+    if plotting.input_kind(spec) == "pointwise":
+        return pool[:24]
+    return pool[:24].reshape(4, 6)
+
+
+def check_gradient(spec, params, rtol=1e-5, atol=1e-6):
+    """Max error of our gradient against central differences, and ok."""
+    import numpy as np
+    import tensorflow as tf
+
+    x = tf.constant(probe_inputs(spec, params), tf.float64)
+    static = dict(params)
+    tensors = {}
+    for name in getattr(spec, "differentiable", ()):
+        value = params.get(name, spec.defaults.get(name))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            tensors[name] = tf.constant(float(value), tf.float64)
+            static.pop(name, None)
+    names = list(tensors)
+
+    def f(x, *values):
+        return spec.function(x, **static, **dict(zip(names, values)))
+
+    try:
+        theoretical, numerical = tf.test.compute_gradient(
+            f, [x] + [tensors[n] for n in names], delta=1e-6
+        )
+    except (TypeError, ValueError):
+        if not names:
+            raise
+        # The function takes these parameters only as Python numbers.
+        names = []
+
+        def f(x):  # noqa: F811
+            return spec.function(x, **params)
+
+        theoretical, numerical = tf.test.compute_gradient(f, [x], delta=1e-6)
+    worst, ok = 0.0, True
+    for t, n in zip(theoretical, numerical):
+        error = np.abs(t - n)
+        worst = max(worst, float(np.max(error, initial=0.0)))
+        ok = ok and bool(np.all(error <= atol + rtol * np.abs(n)))
+    return worst, ok, ["x"] + names
+
+
+def check_save_load(spec, directory):
+    """A model with the layer (and the string) survives .keras save/load."""
+    import keras
+    import numpy as np
+
+    layer_params = example_layer_params(spec)
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8,))
+    h = keras.layers.Dense(8)(inputs)
+    h = spec.layer(**layer_params)(h)
+    if spec.string is not None:
+        h = keras.layers.Dense(8, activation=spec.string)(h)
+    outputs = keras.layers.Dense(3)(h)
+    model = keras.Model(inputs, outputs)
+    rng = np.random.default_rng(0)
+    for weight in model.trainable_weights:  # trained-looking weights, PReLU/Snake too
+        noise = rng.normal(0.0, 0.1, tuple(weight.shape)).astype(weight.dtype)
+        weight.assign(weight + noise)
+    x = rng.normal(0.0, 1.5, (16, 8)).astype("float32")
+    before = np.asarray(model(x, training=False))
+    if not np.array_equal(before, np.asarray(model(x, training=False))):
+        return False, "predictions differ between two calls before saving"
+    path = os.path.join(directory, f"{spec.name}.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    after = np.asarray(loaded(x, training=False))
+    if not any(type(layer) is spec.layer for layer in loaded.layers):
+        return False, f"loaded model has no {spec.layer_name} layer"
+    if not np.array_equal(before, after):
+        worst = float(np.max(np.abs(before - after)))
+        return False, f"predictions changed after loading (max diff {worst:.2e})"
+    return True, "layer" + (" + string" if spec.string else "")
+
+
+def cmd_check(args):
+    specs = resolve(args.names) if args.names else keras_acts.catalog()
+    _quiet_tensorflow()
+    rows, failures, notes = [], 0, []
+    with tempfile.TemporaryDirectory(prefix="keras-acts-check-") as directory:
+        for spec in specs:
+            params = example_params(spec)
+            if params:
+                shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
+                notes.append(f"{spec.name}: example arguments {shown}")
+            try:
+                worst, grad_ok, wrt = check_gradient(spec, params)
+                grad = f"{'ok' if grad_ok else 'FAIL'} (max err {worst:.1e}, d/d {', '.join(wrt)})"
+            except Exception as error:  # noqa: BLE001  (reported in the table)
+                grad_ok, grad = False, f"FAIL ({type(error).__name__}: {_first_line(error)})"
+            try:
+                saved_ok, detail = check_save_load(spec, directory)
+                saved = f"{'ok' if saved_ok else 'FAIL'} ({detail})"
+            except Exception as error:  # noqa: BLE001
+                saved_ok, saved = False, f"FAIL ({type(error).__name__}: {_first_line(error)})"
+            ok = grad_ok and saved_ok
+            failures += not ok
+            rows.append([spec.name, grad, saved, "ok" if ok else "FAIL"])
+            if args.verbose:
+                print(f"{spec.name}: {rows[-1][-1]}", file=sys.stderr)
+    print(_table(["activation", "gradient vs numeric (float64)", "save/load .keras", "result"], rows))
+    for note in notes:
+        print(f"  {note} (no defaults)")
+    print(f"\n{len(specs) - failures} of {len(specs)} activations passed.")
+    return EXIT_FAILED if failures else 0
+
+
+def _first_line(error):
+    text = str(error).strip().splitlines()
+    return text[0][:160] if text else ""
+
+
+# -- demo --------------------------------------------------------------------
+
+
+def cmd_demo(args):
+    from keras_acts import demo
+
+    if args.plot:
+        if not args.plot.lower().endswith(".png"):
+            raise CliError(f"--plot must name a .png file, got {args.plot!r}")
+        from keras_acts import plotting
+
+        plotting.pyplot()  # fail before training if matplotlib is missing
+    if args.save and not args.save.endswith(".keras"):
+        raise CliError(f"--save must name a .keras file, got {args.save!r}")
+    _quiet_tensorflow()
+    start = time.perf_counter()
+    outcome = demo.run(quick=args.quick, stream=sys.stderr)
+    saved = outcome["saved"]
+    if args.save:
+        os.replace(saved, args.save)
+        saved = outcome["saved"] = args.save
+    if args.plot:
+        from keras_acts import plotting
+
+        plotting.plot_decision_boundaries(outcome, args.plot)
+    total = time.perf_counter() - start
+    ok, solved, problems = demo.verdict(outcome)
+    if args.json:
+        report = {
+            "results": outcome["results"],
+            "best": outcome["best"],
+            "saved": saved,
+            "round_trip_identical": outcome["round_trip_identical"],
+            "seconds": round(total, 2),
+        }
+        if args.plot:
+            report["plot"] = args.plot
+        print(json.dumps(report, indent=2))
+    else:
+        rows = [
+            [r["activation"], f"{r['accuracy']:.3f}", r["epochs"], f"{r['seconds']:.1f}"]
+            for r in outcome["results"]
+        ]
+        print()
+        print(_table(["activation", "test accuracy", "epochs", "seconds"], rows))
+        print()
+        linear = [r for r in outcome["results"] if r["name"] == "linear"]
+        if linear:
+            print(
+                f"No activation (linear) cannot separate the spirals: "
+                f"{linear[0]['accuracy']:.3f}."
+            )
+        print(
+            f"Solved (test accuracy > {demo.SOLVED_ABOVE}): "
+            f"{', '.join(solved) if solved else 'none'}."
+        )
+        for line in problems:
+            print(line)
+        identical = "identical" if outcome["round_trip_identical"] else "DIFFERENT"
+        print(
+            f"Best: {outcome['best']}, saved to {saved}; loaded back: {identical} "
+            "predictions on the test set."
+        )
+        if args.plot:
+            print(f"Decision boundaries: {args.plot}")
+        print(f"Total {total:.1f} s.")
+    return 0 if outcome["round_trip_identical"] else EXIT_FAILED
+
+
+# -- bench -------------------------------------------------------------------
+
+
+def cmd_bench(argv):
+    try:
+        from keras_acts import bench
+    except ModuleNotFoundError as error:
+        if error.name != "keras_acts.bench":
+            raise
+        print(
+            f"{PROG}: error: the bench subcommand is not available in this "
+            "version (keras_acts.bench is missing).",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return int(bench.main(list(argv)) or 0)
+
+
+# -- entry point -------------------------------------------------------------
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Activation functions for Keras 3: list, plot, check and demo.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {keras_acts.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("list", help="every activation: string, layer, arguments, range")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("plot", help="draw activations and their derivatives to a PNG")
+    p.add_argument("names", nargs="*", metavar="NAME", help="activation names, aliases or strings")
+    p.add_argument("--all", action="store_true", help="every activation (a gallery)")
+    p.add_argument("-o", "--output", metavar="FILE.png",
+                   help="output file (default NAME.png, activations.png or gallery.png)")
+    p.add_argument("--range", nargs=2, type=float, default=(-4.0, 4.0),
+                   metavar=("LO", "HI"), help="x range (default -4 4)")
+    p.set_defaults(run=cmd_plot)
+
+    p = sub.add_parser(
+        "check",
+        help="self-test: gradients against numeric differences, save/load",
+    )
+    p.add_argument("names", nargs="*", metavar="NAME", help="activations to check (default all)")
+    p.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("demo", help="train one MLP on two spirals with several activations")
+    p.add_argument("--json", action="store_true", help="print results as JSON")
+    p.add_argument("--plot", metavar="FILE.png", help="draw the decision boundaries")
+    p.add_argument("--save", metavar="FILE.keras",
+                   help="where to keep the best model (default: a temporary directory)")
+    p.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(run=cmd_demo)
+
+    sub.add_parser(
+        "bench",
+        help="time activations (keras-acts bench --help)",
+        add_help=False,
+    )
+    return parser
+
+
+def main(argv=None):
+    """Run the command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] == "bench":
+            return cmd_bench(argv[1:])
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except CliError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return error.code
+    except ImportError as error:  # a missing optional dependency
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except SystemExit as exit_:  # argparse's usage errors, --help, --version
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_FAILED)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # noqa: BLE001
+        if os.environ.get("KERAS_ACTS_DEBUG"):
+            raise
+        print(
+            f"{PROG}: error: {type(error).__name__}: {error}\n"
+            "(set KERAS_ACTS_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
