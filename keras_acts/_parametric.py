@@ -133,11 +133,16 @@ def snake(x, frequency=1.0):
     and `frequency` (a positive number or a tensor broadcastable to `x`);
     the layer `Snake` learns `frequency` as a weight, one per input element
     unless `shared_axes` shares it (`frequency_initializer="ones"`). At
-    `+-inf` the output is `+-inf`, its limit.
+    `+-inf` the output is `+-inf`, its limit; where `frequency * x`
+    overflows (float16) the output is `x`, to which the result rounds.
     """
-    s = tf.sin(frequency * x)
+    fx = frequency * x
+    s = tf.sin(fx)
     y = x + s * s / frequency
-    return tf.where(tf.math.is_inf(x), x, y)
+    # An infinite frequency * x (x infinite, or the product overflowing in
+    # float16) means sin^2(fx) / frequency is below half an ulp of x: the
+    # output rounds to x.
+    return tf.where(tf.math.is_inf(fx), x, y)
 
 
 # -- rrelu -------------------------------------------------------------------

@@ -235,6 +235,10 @@ class ParametricLayer(ActivationLayer):
         self.supports_masking = True
 
     def build(self, input_shape):
+        if self.built:
+            # Already built (a deserialized layer builds from its config):
+            # building again must not make a second set of weights.
+            return
         param_shape = list(input_shape[1:])
         if self.shared_axes is not None:
             for i in self.shared_axes:

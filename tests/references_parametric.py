@@ -1,3 +1,149 @@
-"""NumPy references for catalog rows; see references.py for the fields."""
+"""NumPy references for catalog rows; see references.py for the fields.
 
-REFERENCES = []
+prelu, snake, rrelu (inference mode) and the normalizers log_softmax,
+softmin, sparsemax and glu, each written from the catalog's math.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from references import Reference
+
+
+def _np_sigmoid(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _np_prelu(x, alpha):
+    # slope * x, whose limit at -inf is 0 for a zero slope; NaN stays NaN.
+    with np.errstate(invalid="ignore"):
+        negative = np.where(alpha == 0, 0.0, alpha * x)
+    return np.where(np.isnan(x) | (x > 0), x, negative)
+
+
+def _np_snake(x, frequency=1.0):
+    with np.errstate(invalid="ignore"):
+        y = x + np.sin(frequency * x) ** 2 / frequency
+    return np.where(np.isinf(x), x, y)
+
+
+def _np_rrelu(x, lower=1.0 / 8.0, upper=1.0 / 3.0):
+    return _np_prelu(x, np.float64((lower + upper) / 2.0))
+
+
+def _np_log_softmax(x, axis=-1):
+    with np.errstate(invalid="ignore", over="ignore"):
+        shifted = x - np.max(x, axis=axis, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _np_softmin(x, axis=-1):
+    with np.errstate(invalid="ignore", over="ignore"):
+        e = np.exp(np.min(x, axis=axis, keepdims=True) - x)
+        return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _np_sparsemax(x, axis=-1):
+    """Projection onto the simplex by sorting (Held et al. / Michelot)."""
+    z = np.moveaxis(np.asarray(x, np.float64), axis, -1)
+    z_sorted = -np.sort(-z, axis=-1)
+    k = np.arange(1, z.shape[-1] + 1, dtype=np.float64)
+    cumulative = np.cumsum(z_sorted, axis=-1)
+    support = 1.0 + k * z_sorted > cumulative
+    k_max = support.sum(axis=-1, keepdims=True)
+    tau = (np.take_along_axis(cumulative, k_max - 1, axis=-1) - 1.0) / k_max
+    y = np.maximum(z - tau, 0.0)
+    y = np.where(np.isnan(z).any(axis=-1, keepdims=True), np.nan, y)
+    return np.moveaxis(y, -1, axis)
+
+
+def _np_glu(x, axis=-1):
+    a, b = np.split(x, 2, axis=axis)
+    return a * _np_sigmoid(b)
+
+
+def _plain_sparsemax(x, axis=-1):
+    axis = axis % len(x.shape)
+    z = tf.sort(x, axis=axis, direction="DESCENDING")
+    shape = [1] * len(x.shape)
+    shape[axis] = -1
+    k = tf.reshape(tf.range(1, x.shape[axis] + 1, dtype=x.dtype), shape)
+    tau = tf.reduce_max((tf.cumsum(z, axis=axis) - 1.0) / k, axis=axis, keepdims=True)
+    return tf.maximum(x - tau, 0.0)
+
+
+def _plain_glu(x, axis=-1):
+    a, b = tf.split(x, 2, axis=axis)
+    return a * tf.sigmoid(b)
+
+
+NORMALIZER_AXES = [{}, {"axis": 0}, {"axis": (0, 1)}, {"axis": None}]
+
+REFERENCES = [
+    Reference(
+        "prelu",
+        numpy=_np_prelu,
+        plain=lambda x, alpha: tf.where(x > 0, x, alpha * x),
+        # No defaults: alpha is required. An array alpha must broadcast to
+        # every shape the shared tests use, so it has one element.
+        param_sets=[
+            {"alpha": 0.25},
+            {"alpha": 0.0},
+            {"alpha": -0.5},
+            {"alpha": np.array([1.5])},
+        ],
+        kinks=lambda alpha: (0.0,),
+    ),
+    Reference(
+        "snake",
+        numpy=_np_snake,
+        plain=lambda x, frequency=1.0: x + tf.sin(frequency * x) ** 2 / frequency,
+        param_sets=[
+            {},
+            {"frequency": 0.5},
+            {"frequency": 2.0},
+            {"frequency": np.array([0.75])},
+        ],
+    ),
+    Reference(
+        "rrelu",
+        # Inference mode (training=False, the default) is deterministic;
+        # training mode is tested in test_parametric.py.
+        numpy=_np_rrelu,
+        plain=lambda x, lower=1.0 / 8.0, upper=1.0 / 3.0: tf.where(
+            x > 0, x, (lower + upper) / 2.0 * x
+        ),
+        param_sets=[{}, {"lower": 0.1, "upper": 0.3}, {"lower": 0.5, "upper": 0.5}],
+        kinks=lambda lower=1.0 / 8.0, upper=1.0 / 3.0: (0.0,),
+    ),
+    Reference(
+        "log_softmax",
+        numpy=_np_log_softmax,
+        plain=lambda x, axis=-1: x - tf.reduce_logsumexp(x, axis=axis, keepdims=True),
+        param_sets=NORMALIZER_AXES,
+        axis=True,
+    ),
+    Reference(
+        "softmin",
+        numpy=_np_softmin,
+        plain=lambda x, axis=-1: tf.exp(-x) / tf.reduce_sum(tf.exp(-x), axis=axis, keepdims=True),
+        param_sets=NORMALIZER_AXES,
+        axis=True,
+    ),
+    Reference(
+        "sparsemax",
+        numpy=_np_sparsemax,
+        plain=_plain_sparsemax,
+        param_sets=[{}, {"axis": 0}],
+        axis=True,
+    ),
+    Reference(
+        "glu",
+        numpy=_np_glu,
+        plain=_plain_glu,
+        # axis 0 of the shared tests' inputs has odd sizes: only the last axis.
+        param_sets=[{}, {"axis": 1}],
+        axis=True,
+    ),
+]
