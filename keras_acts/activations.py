@@ -113,15 +113,25 @@ def _leaky_relu_forward(x, negative_slope):
     return tf.nn.leaky_relu(x, alpha=negative_slope)
 
 
+def _leaky_relu_keep(negative_slope):
+    # With a slope >= 0, y > 0 exactly where x > 0, so the gradient can be
+    # read from y: then the input (a BiasAdd's output, say) keeps a single
+    # consumer and TensorFlow's MatMul + BiasAdd + activation fusion survives.
+    return "y" if negative_slope >= 0 else "x"
+
+
 def _leaky_relu_backward(dy, x, y, negative_slope):
-    if x.dtype == tf.float64:
-        return tf.where(x > 0, dy, dy * _const(negative_slope, x))
-    return tf.raw_ops.LeakyReluGrad(gradients=dy, features=x, alpha=negative_slope)
+    features = y if x is None else x
+    if features.dtype == tf.float64:
+        return tf.where(features > 0, dy, dy * _const(negative_slope, features))
+    return tf.raw_ops.LeakyReluGrad(
+        gradients=dy, features=features, alpha=negative_slope
+    )
 
 
 @define_activation(
     backward=_leaky_relu_backward,
-    keep="x",
+    keep=_leaky_relu_keep,
     params={"negative_slope": Real()},
     layer="LeakyReLU",
     layer_defaults={"negative_slope": 0.3},
@@ -167,9 +177,23 @@ def _relu_positive_part(x, max_value, threshold):
     return part
 
 
+def _relu_keep(negative_slope, max_value, threshold):
+    # Where TensorFlow's native gradient reads the output (Relu, Relu6), so
+    # does ours: one consumer of the input keeps grappler's fusions.
+    if _relu_is_leaky(negative_slope, max_value, threshold):
+        return _leaky_relu_keep(negative_slope)
+    if negative_slope == 0.0 and threshold == 0.0 and max_value in (None, 6.0):
+        return "y"
+    return "x"
+
+
 def _relu_backward(dy, x, y, negative_slope, max_value, threshold):
     if _relu_is_leaky(negative_slope, max_value, threshold):
-        return _leaky_relu_backward(dy, x, None, negative_slope)
+        return _leaky_relu_backward(dy, x, y, negative_slope)
+    if x is None:  # plain relu or relu6: their native gradients, from y
+        if max_value is None:
+            return tf.raw_ops.ReluGrad(gradients=dy, features=y)
+        return tf.raw_ops.Relu6Grad(gradients=dy, features=y)
     zero = tf.zeros_like(dy)
     if _relu_uses_relu6(max_value, threshold):
         passes = tf.logical_and(x > 0, x < _const(6.0, x))
@@ -188,7 +212,7 @@ def _relu_backward(dy, x, y, negative_slope, max_value, threshold):
 
 @define_activation(
     backward=_relu_backward,
-    keep="x",
+    keep=_relu_keep,
     params={
         "negative_slope": Real(),
         "max_value": Real(min=0.0, optional=True),

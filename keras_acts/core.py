@@ -182,25 +182,40 @@ _FREE_OPS = frozenset(
 )
 
 
-def _static_key(static):
-    def frozen(value):
-        if isinstance(value, (list, tuple)):
-            return (type(value).__name__, tuple(frozen(v) for v in value))
-        try:
-            hash(value)
-        except TypeError:
-            return (type(value).__name__, repr(value))
-        return (type(value).__name__, value)
+_PLAIN_TYPES = (type(None), bool, int, float, str)
 
-    return tuple(sorted((k, frozen(v)) for k, v in static.items()))
+
+def _static_key(static):
+    """A cache key of the static parameters, or None where one is not a
+    plain value (an object with state of its own, such as a seed, is never
+    fused: its key would be new on every call)."""
+
+    def frozen(value):
+        if isinstance(value, tuple):
+            items = tuple(frozen(v) for v in value)
+            return None if None in items else ("tuple", items)
+        if type(value) in _PLAIN_TYPES:
+            return (type(value).__name__, value)
+        return None
+
+    items = []
+    for k, v in sorted(static.items()):
+        value = frozen(v)
+        if value is None:
+            return None
+        items.append((k, value))
+    return tuple(items)
 
 
 def _fusion_key(activation, x, tensors, static, keep):
+    static_key = _static_key(static)
+    if static_key is None:
+        return None
     return (
         activation.name,
         id(activation.forward),
         id(activation.backward),
-        _static_key(static),
+        static_key,
         x.dtype.name,
         keep,
         len(tensors),
@@ -277,6 +292,8 @@ def _fused_pair(activation, x, tensors, static, keep):
         if size is None or size < config.fusion_min_size():
             return None
     key = _fusion_key(activation, x, tensors, static, keep)
+    if key is None:
+        return None
     pair = _FUSED.get(key)
     if pair is not None:
         _FUSED.move_to_end(key)

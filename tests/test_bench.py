@@ -1,0 +1,30 @@
+"""Smoke test of ``keras-acts bench``: it runs and prints its table. No
+timing is asserted: the benchmark is not a test."""
+
+import json
+
+from keras_acts import bench
+
+
+def test_bench_quick_prints_its_table(capsys):
+    code = bench.main(["relu", "gelu", "--quick", "--parts", "kernels", "--repeats", "1", "--sizes", "12"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "| activation | elements | mode |" in out
+    assert "| gelu | 2^12 | graph |" in out
+    assert "| relu | 2^12 | xla |" in out
+    assert "Machine:" in out
+
+
+def test_bench_quick_json_has_every_part(capsys):
+    code = bench.main(["relu", "--quick", "--json", "--repeats", "1", "--sizes", "12"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert {"machine", "kernels", "training", "memory", "targets"} <= set(result)
+    assert result["kernels"][0]["name"] == "relu"
+    assert result["memory"]["rows"][0]["name"] == "relu"
+
+
+def test_bench_rejects_unknown_names_and_parts(capsys):
+    assert bench.main(["no_such_activation", "--quick"]) == 2
+    assert bench.main(["relu", "--parts", "nothing"]) == 2

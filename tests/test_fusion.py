@@ -1,0 +1,232 @@
+"""Fused (XLA-compiled forward and backward) and plain paths agree; the
+fusion switch does what it says. No timings here: see keras_acts.bench."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_acts
+from keras_acts import config, core
+from keras_acts.bench import bench_params
+
+SPECS = [s for s in keras_acts.catalog() if s.package == "keras_acts"]
+# (rtol, atol) of fused against plain: float rounding only (XLA may
+# contract a * b + c into an FMA and use its own exp/tanh approximations).
+TOLERANCES = {
+    "float32": (2e-5, 2e-6),
+    "float64": (1e-12, 1e-14),
+    "float16": (1e-2, 1e-3),
+    "bfloat16": (2e-2, 2e-2),
+}
+
+
+def _ids(spec):
+    return spec.name
+
+
+def _run(spec, x, dy, params):
+    x = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = spec.function(x, **params)
+    dx = tape.gradient(
+        y, x, output_gradients=tf.cast(dy, y.dtype),
+        unconnected_gradients=tf.UnconnectedGradients.ZERO,
+    )
+    return y, dx
+
+
+def _inputs(dtype, shape=(6, 40)):
+    rng = np.random.default_rng(0)
+    x = (3 * rng.normal(size=shape)).astype(np.float64)
+    return tf.cast(x, dtype), rng.normal(size=shape)
+
+
+def _assert_close(a, b, dtype):
+    rtol, atol = TOLERANCES[dtype]
+    np.testing.assert_allclose(
+        tf.cast(a, tf.float64).numpy(), tf.cast(b, tf.float64).numpy(),
+        rtol=rtol, atol=atol, equal_nan=True,
+    )
+
+
+@pytest.mark.parametrize("dtype", list(TOLERANCES))
+@pytest.mark.parametrize("spec", SPECS, ids=_ids)
+def test_fused_and_plain_paths_give_the_same_values(spec, dtype):
+    params = bench_params(spec)
+    if params is None:
+        pytest.skip("required parameters")
+    x, dy = _inputs(dtype)
+    y_shape = spec.function(x, **params).shape
+    dy = np.random.default_rng(1).normal(size=y_shape)
+    with config.fusion("never"):
+        y0, dx0 = _run(spec, x, dy, params)
+    with config.fusion("always"):
+        y1, dx1 = _run(spec, x, dy, params)
+    assert y1.dtype == y0.dtype == x.dtype
+    _assert_close(y1, y0, dtype)
+    _assert_close(dx1, dx0, dtype)
+
+
+@pytest.mark.parametrize("jit", [False, True])
+@pytest.mark.parametrize("name", ["gelu", "mish", "softmax", "relu", "prelu", "snake"])
+def test_fused_inside_tf_function_and_model_wide_xla(name, jit):
+    spec = keras_acts.lookup(name)
+    params = bench_params(spec)
+    x, dy = _inputs("float32")
+
+    def step(x, dy):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = spec.function(x, **params)
+        return y, tape.gradient(y, x, output_gradients=dy)
+
+    dy = tf.constant(dy, tf.float32)
+    with config.fusion("never"):
+        y0, dx0 = step(x, dy)
+    with config.fusion("always"):
+        y1, dx1 = tf.function(step, jit_compile=jit)(x, dy)
+    _assert_close(y1, y0, "float32")
+    _assert_close(dx1, dx0, "float32")
+
+
+def test_fused_parameter_gradients_match():
+    x = tf.constant(np.linspace(-3, 3, 24).reshape(4, 6), tf.float32)
+    w = tf.constant(np.random.default_rng(0).normal(size=(4, 6)), tf.float32)
+    layer = keras_acts.layers.PReLU()
+    layer.build(x.shape)
+    layer.alpha.assign(tf.fill(layer.alpha.shape, 0.3))
+    grads = []
+    for mode in ("never", "always"):
+        with config.fusion(mode), tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(x) * w)
+        grads.append(tape.gradient(loss, layer.alpha))
+    _assert_close(grads[1], grads[0], "float32")
+
+
+def test_auto_fuses_large_multi_kernel_activations_only():
+    config.clear_fusion_cache()
+    with config.fusion("auto", min_size=1024):
+        keras_acts.activations.gelu(tf.ones((4, 8)))  # small: plain
+        assert not core._FUSED
+        keras_acts.activations.gelu(tf.ones((64, 64)))  # large: fused
+        assert len(core._FUSED) == 1
+        keras_acts.activations.relu(tf.ones((64, 64)))  # one kernel: plain
+        keras_acts.activations.softmax(tf.ones((64, 64)))  # marked native
+        assert len(core._FUSED) == 1
+    config.clear_fusion_cache()
+
+
+def test_never_fuses_nothing_and_always_fuses_small():
+    config.clear_fusion_cache()
+    with config.fusion("never"):
+        keras_acts.activations.mish(tf.ones((256, 256)))
+    assert not core._FUSED
+    with config.fusion("always"):
+        keras_acts.activations.mish(tf.ones((2,)))
+    assert len(core._FUSED) == 1
+    config.clear_fusion_cache()
+
+
+def test_random_activations_never_fuse():
+    config.clear_fusion_cache()
+    with config.fusion("always"):
+        keras_acts.activations.rrelu(tf.ones((8, 8)), training=True, seed=1)
+    assert not core._FUSED
+    config.clear_fusion_cache()
+
+
+def test_unknown_batch_dimension_fuses_without_retracing_the_caller():
+    config.clear_fusion_cache()
+    traces = []
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 512], tf.float32)])
+    def f(x):
+        traces.append(1)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = keras_acts.activations.silu(x)
+        return tape.gradient(y, x)
+
+    with config.fusion("auto", min_size=256):
+        for batch in (1, 3, 7, 3):
+            x = tf.random.stateless_normal((batch, 512), seed=(1, batch))
+            with config.fusion("never"):
+                with tf.GradientTape() as tape:
+                    tape.watch(x)
+                    y = keras_acts.activations.silu(x)
+                expected = tape.gradient(y, x)
+            _assert_close(f(x), expected, "float32")
+    assert len(traces) == 1
+    assert len(core._FUSED) == 1
+    config.clear_fusion_cache()
+
+
+def test_fusion_cache_is_bounded():
+    config.clear_fusion_cache()
+    config.set_fusion_cache_size(2)
+    try:
+        with config.fusion("always"):
+            for name in ("gelu", "mish", "silu", "softplus"):
+                getattr(keras_acts.activations, name)(tf.ones((4,)))
+        assert len(core._FUSED) == 2
+    finally:
+        config.set_fusion_cache_size(config.DEFAULT_CACHE_SIZE)
+        config.clear_fusion_cache()
+
+
+def test_eager_calls_reuse_one_compiled_pair_per_parameters():
+    config.clear_fusion_cache()
+    with config.fusion("always"):
+        for _ in range(3):
+            keras_acts.activations.elu(tf.ones((8,)), alpha=0.5)
+        keras_acts.activations.elu(tf.ones((8,)), alpha=2.0)
+        keras_acts.activations.elu(tf.ones((8,), tf.float64), alpha=2.0)
+    assert len(core._FUSED) == 3
+    config.clear_fusion_cache()
+
+
+def test_switch_validates_and_restores():
+    assert config.fusion_mode() == "auto"
+    with pytest.raises(ValueError):
+        config.set_fusion("sometimes")
+    with pytest.raises(ValueError):
+        with config.fusion("always", min_size=-1):
+            pass
+    with config.fusion("never", min_size=5):
+        assert config.fusion_mode() == "never"
+        assert config.fusion_min_size() == 5
+        with config.fusion("always"):
+            assert config.fusion_mode() == "always"
+            assert config.fusion_min_size() == 5
+        assert config.fusion_mode() == "never"
+    assert config.fusion_mode() == "auto"
+    assert config.fusion_min_size() == config.DEFAULT_MIN_SIZE
+    config.set_fusion("never", min_size=7)
+    try:
+        assert config.fusion_mode() == "never"
+        assert config.fusion_min_size() == 7
+    finally:
+        config.set_fusion("auto", min_size=config.DEFAULT_MIN_SIZE)
+
+
+def test_every_backward_keeps_at_most_one_tensor():
+    for spec in SPECS:
+        params = bench_params(spec)
+        if params is None:
+            continue
+        static = {
+            k: v for k, v in {**spec.defaults, **params}.items()
+            if k not in spec.differentiable
+        }
+        keep = core._kept(spec, static)
+        assert len(keep) <= 1, (spec.name, keep)
+
+
+def test_relu_family_keeps_the_output_like_tensorflow():
+    # The input (a BiasAdd's output) then has one consumer, so grappler's
+    # MatMul + BiasAdd + Relu fusion survives our custom gradient.
+    spec = keras_acts.lookup("relu")
+    assert core._kept(spec, dict(negative_slope=0.0, max_value=None, threshold=0.0)) == "y"
+    assert core._kept(spec, dict(negative_slope=0.0, max_value=6.0, threshold=0.0)) == "y"
+    assert core._kept(keras_acts.lookup("leaky_relu"), dict(negative_slope=0.2)) == "y"
