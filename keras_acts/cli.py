@@ -328,10 +328,12 @@ def check_save_load(spec, directory):
     inputs = keras.Input((8,))
     h = keras.layers.Dense(8)(inputs)
     h = spec.layer(**layer_params)(h)
+    h = keras.layers.Dense(6)(h)
     if spec.string is not None:
-        h = keras.layers.Dense(8, activation=spec.string)(h)
-    outputs = keras.layers.Dense(3)(h)
-    model = keras.Model(inputs, outputs)
+        # Last, because Keras's Dense assumes its activation keeps the shape
+        # (not so for glu, as with Keras's own "glu").
+        h = keras.layers.Dense(6, activation=spec.string)(h)
+    model = keras.Model(inputs, h)
     rng = np.random.default_rng(0)
     for weight in model.trainable_weights:  # trained-looking weights, PReLU/Snake too
         noise = rng.normal(0.0, 0.1, tuple(weight.shape)).astype(weight.dtype)
