@@ -8,6 +8,7 @@ conventions every row follows.
 
 import math
 
+import numpy as np
 import tensorflow as tf
 
 from keras_acts._common import CATALOG as _catalog
@@ -40,7 +41,22 @@ def _invalid(name, value, expected):
     )
 
 
-class _PositiveOrTensor(TensorLike):
+class _Tensor(TensorLike):
+    """A number or a tensor broadcastable to the input.
+
+    Numbers become float64 NumPy scalars: the core casts differentiable
+    parameters with ``tf.cast``, which would first make a Python float a
+    float32 tensor (0.1 would drift by ~1e-9 in float64 math).
+    """
+
+    def __call__(self, name, value):
+        value = super().__call__(name, value)
+        if isinstance(value, float):
+            return np.float64(value)
+        return value
+
+
+class _PositiveOrTensor(_Tensor):
     """A finite number > 0, or a tensor (a learned weight: not checked)."""
 
     def describe(self):
@@ -48,7 +64,7 @@ class _PositiveOrTensor(TensorLike):
 
     def __call__(self, name, value):
         value = super().__call__(name, value)
-        if isinstance(value, float) and not (0.0 < value < math.inf):
+        if isinstance(value, np.float64) and not (0.0 < value < math.inf):
             raise _invalid(name, value, "a finite float > 0 or a tensor")
         return value
 
@@ -78,7 +94,7 @@ def _prelu_backward(dy, x, y, alpha):
 @define_activation(
     backward=_prelu_backward,
     keep="x",
-    params={"alpha": TensorLike()},
+    params={"alpha": _Tensor()},
     differentiable=("alpha",),
     layer="PReLU",
     layer_defaults={"alpha": "Zeros"},
