@@ -6,6 +6,8 @@ gradient). That saves memory traffic on large tensors, but each new input
 shape costs a compilation and each call a little overhead, so by default
 (``"auto"``) it is done only where it pays:
 
+* the call is not traced inside a model-wide ``tf.function(jit_compile=True)``
+  (XLA fuses the plain ops there by itself), and
 * the input has at least ``min_size`` elements (counting only the known
   dimensions of a partly unknown shape; an unknown rank never fuses), and
 * the activation's forward or backward pass is more than one TensorFlow

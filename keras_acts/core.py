@@ -287,6 +287,8 @@ def _fused_pair(activation, x, tensors, static, keep):
     mode = config.fusion_mode()
     if mode == "never":
         return None
+    if mode == "auto" and _in_xla_context():
+        return None  # model-wide XLA compiles and fuses the plain ops itself
     if mode == "auto":
         size = _known_size(x.shape)
         if size is None or size < config.fusion_min_size():
@@ -314,6 +316,20 @@ def _fused_pair(activation, x, tensors, static, keep):
     _FUSED[key] = pair
     _trim_fusion_cache()
     return pair
+
+
+def _in_xla_context():
+    """True while tracing inside a ``tf.function(jit_compile=True)``."""
+    try:
+        from tensorflow.python.ops import control_flow_util
+    except ImportError:  # pragma: no cover
+        return False
+    try:
+        return tf.inside_function() and control_flow_util.GraphOrParentsInXlaContext(
+            tf.compat.v1.get_default_graph()
+        )
+    except Exception:  # noqa: BLE001  (a private API: never fail on it)
+        return False
 
 
 def _trim_fusion_cache():

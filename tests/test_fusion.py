@@ -230,3 +230,13 @@ def test_relu_family_keeps_the_output_like_tensorflow():
     assert core._kept(spec, dict(negative_slope=0.0, max_value=None, threshold=0.0)) == "y"
     assert core._kept(spec, dict(negative_slope=0.0, max_value=6.0, threshold=0.0)) == "y"
     assert core._kept(keras_acts.lookup("leaky_relu"), dict(negative_slope=0.2)) == "y"
+
+
+def test_auto_leaves_model_wide_xla_to_fuse_by_itself():
+    config.clear_fusion_cache()
+    with config.fusion("auto", min_size=16):
+        tf.function(keras_acts.activations.gelu, jit_compile=True)(tf.ones((64, 64)))
+        assert not core._FUSED
+        tf.function(keras_acts.activations.gelu)(tf.ones((64, 64)))
+        assert len(core._FUSED) == 1
+    config.clear_fusion_cache()
