@@ -464,8 +464,10 @@ def cmd_demo(args):
 
 
 def cmd_bench(argv):
+    import importlib
+
     try:
-        from keras_acts import bench
+        bench = importlib.import_module("keras_acts.bench")
     except ModuleNotFoundError as error:
         if error.name != "keras_acts.bench":
             raise
