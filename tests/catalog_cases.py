@@ -12,6 +12,15 @@ def catalog_specs():
     return [spec for spec in keras_acts.catalog() if spec.package == "keras_acts"]
 
 
+def string_specs():
+    """Activations usable as a Dense layer's activation= string.
+
+    Shape-changing ones (glu halves an axis) are left out: Keras's Dense
+    infers its output shape without its activation, for Keras's "glu" too.
+    """
+    return [spec for spec in catalog_specs() if spec.string and spec.output_shape is None]
+
+
 def layer_kwargs(spec, params):
     """The subset of function params that the layer's constructor takes."""
     accepted = inspect.signature(spec.layer).parameters

@@ -12,7 +12,11 @@ test module is parametrized over it. Each entry gives
   differentiation away from them;
 * ``axis``: True for normalizers, which are tested on 2-D inputs;
 * ``surrogate``: for parameter sets whose gradient is deliberately not the
-  derivative (step's straight-through estimator), the gradient it gives.
+  derivative (step's straight-through estimator), the gradient it gives;
+* ``keras_gradient_wrong_at``: points where autodiff of Keras's built-in is an
+  artifact, not a convention (celu at 0 is smooth, yet Keras's gradient is 2);
+* ``keras_values_wrong_in``: dtypes in which Keras's values are wrong or lose
+  precision (we are right there, not a drop-in: see CATALOG.md).
 """
 
 import dataclasses
@@ -31,6 +35,8 @@ class Reference:
     kinks: Callable = lambda **params: ()
     axis: bool = False
     surrogate: Callable = lambda x, **params: None
+    keras_gradient_wrong_at: tuple = ()
+    keras_values_wrong_in: tuple = ()
 
 
 def _np_sigmoid(x):

@@ -137,6 +137,8 @@ REFERENCES = [
         plain=_plain_sparsemax,
         param_sets=[{}, {"axis": 0}],
         axis=True,
+        # Keras 3.15's TF sparsemax sums the whole support's cumulative sums.
+        keras_values_wrong_in=("float32", "float16"),
     ),
     Reference(
         "glu",

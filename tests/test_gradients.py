@@ -1,5 +1,7 @@
 """Hand-written gradients against numeric differences and autodiff."""
 
+import inspect
+
 import keras
 import numpy as np
 import pytest
@@ -53,7 +55,12 @@ def test_gradient_matches_autodiff_of_plain_formula(case):
     np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-12)
 
 
-KERAS_CASES = [c for c in CASES if hasattr(keras.activations, c[0])]
+def keras_accepts(name, params):
+    accepted = inspect.signature(getattr(keras.activations, name)).parameters
+    return set(params) <= set(accepted)
+
+
+KERAS_CASES = [c for c in CASES if hasattr(keras.activations, c[0]) and keras_accepts(*c)]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -63,10 +70,16 @@ def test_gradient_at_kinks_follows_tensorflow_native_gradient(case, dtype):
     reference = BY_NAME[name]
     if name == "softmax" and isinstance(params.get("axis"), tuple):
         pytest.skip("Keras's tuple-axis softmax mishandles axes")
+    if dtype in reference.keras_values_wrong_in or (
+        dtype == "float64" and "float32" in reference.keras_values_wrong_in
+    ):
+        pytest.skip(f"Keras's {name} is wrong; gradients checked against references")
     kinks = [k for k in reference.kinks(**params)]
     x = sample_inputs(reference, extremes=False)
     if not reference.axis:
         x = np.concatenate([x, kinks, np.nextafter(kinks, np.inf), np.nextafter(kinks, -np.inf)])
+    if reference.keras_gradient_wrong_at:
+        x = x[~np.isin(x, reference.keras_gradient_wrong_at)]
     x = x.astype(dtype)
     dy = np.ones_like(x)
     ours = vjp(lambda t: function(name)(t, **params), x, dy)
@@ -97,8 +110,17 @@ def test_surrogate_gradient_is_the_clipped_straight_through_estimator():
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_gradient_at_extremes_is_finite(case):
+    """No overflow in the backward pass wherever the true gradient fits float32.
+
+    The float64 gradient (checked against references above) tells where it
+    does: exponential's gradient at 100 does not.
+    """
     name, params = case
     reference = BY_NAME[name]
-    x = np.array([[-1e4, -100.0, 100.0, 1e4]] if reference.axis else [-1e4, -100.0, 100.0, 1e4], np.float32)
-    got = vjp(lambda t: function(name)(t, **params), x, np.ones_like(x))
-    assert np.isfinite(got).all(), got
+    points = [-1e4, -100.0, 100.0, 1e4]
+    x = np.array([points] if reference.axis else points)
+    exact = vjp(lambda t: function(name)(t, **params), x, np.ones_like(x))
+    got = vjp(lambda t: function(name)(t, **params), x.astype(np.float32), np.ones(x.shape, np.float32))
+    representable = np.abs(exact) < np.finfo(np.float32).max
+    assert representable.any() or name == "exponential"
+    assert np.isfinite(got[representable]).all(), got

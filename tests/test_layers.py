@@ -84,14 +84,15 @@ def test_constructor_matches_keras(spec):
     ]
 
 
-@pytest.mark.parametrize("spec", catalog_specs(), ids=lambda s: s.layer_name)
-def test_invalid_parameters_fail_at_construction(spec):
+@pytest.mark.parametrize("case", CASES, ids=layer_case_id)
+def test_invalid_parameters_fail_at_construction(case):
+    spec, valid = case
     for name, p in inspect.signature(spec.layer).parameters.items():
         if p.kind is not p.POSITIONAL_OR_KEYWORD:
             continue
         for bad in (math.nan, "nonsense", [1.5]):
             with pytest.raises(ValueError) as info:
-                spec.layer(**{name: bad})
+                spec.layer(**{**valid, name: bad})
             assert name in str(info.value)
 
 
