@@ -201,10 +201,19 @@ def _hard_tanh_backward(dy, x, y, min_val, max_val):
     return tf.where(outside, tf.zeros_like(dy), dy)
 
 
+def _check_hard_tanh_bounds(min_val=-1.0, max_val=1.0):
+    if not min_val < max_val:
+        raise ValueError(
+            f"Invalid values for arguments `min_val` and `max_val`: {min_val!r} "
+            f"and {max_val!r}. Expected min_val < max_val."
+        )
+
+
 @define_activation(
     backward=_hard_tanh_backward,
     keep="x",
     params={"min_val": Real(), "max_val": Real()},
+    check=_check_hard_tanh_bounds,
     layer="HardTanh",
     formula="clip(x, min_val, max_val)",
     output_range="[min_val, max_val]",
@@ -217,11 +226,6 @@ def hard_tanh(x, min_val=-1.0, max_val=1.0):
 
     The gradient is 1 at both bounds, as TensorFlow's `clip_by_value`.
     """
-    if not min_val < max_val:
-        raise ValueError(
-            f"Invalid values for arguments `min_val` and `max_val`: {min_val!r} "
-            f"and {max_val!r}. Expected min_val < max_val."
-        )
     return tf.clip_by_value(x, _const(min_val, x), _const(max_val, x))
 
 

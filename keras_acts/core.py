@@ -52,6 +52,7 @@ class Activation:
     monotonic: Optional[bool]
     smooth: Optional[bool]
     package: str
+    check: Optional[Callable] = None
     function: Callable = None
     layer: type = None
 
@@ -87,7 +88,15 @@ class Activation:
         bound.apply_defaults()
         params = dict(bound.arguments)
         del params[next(iter(self.signature.parameters))]
-        return validate(self.validators, params)
+        return self.validate(self.validators, params)
+
+    def validate(self, validators, params):
+        """Each parameter through its validator, then the cross-parameter
+        ``check`` (over the parameters given: a layer may hold fewer)."""
+        params = validate(validators, params)
+        if self.check is not None:
+            self.check(**params)
+        return params
 
     def apply(self, x, params):
         """Run the activation on tensor-like ``x`` with validated ``params``."""
@@ -415,7 +424,7 @@ class ActivationLayer(keras.layers.Layer):
                     f"{spec.layer_name}() missing required argument {name!r}."
                 )
             params[name] = value
-        params = validate(spec.layer_validators, params)
+        params = spec.validate(spec.layer_validators, params)
         super().__init__(**kwargs)
         for name, value in params.items():
             setattr(self, name, value)
@@ -521,6 +530,7 @@ def define_activation(
     smooth=None,
     package="custom",
     name=None,
+    check=None,
 ):
     """Define an activation and get its function, layer and string.
 
@@ -572,6 +582,10 @@ def define_activation(
             catalog page and the ``keras-acts`` command.
         package: the Keras serialization package of the function and layer.
         name: the activation's name (default: ``forward.__name__``).
+        check: ``check(**params)`` raising ``ValueError`` for combinations of
+            valid parameters that are invalid together (``min_val < max_val``),
+            run with the validators: on each call with Python values and at
+            layer construction.
 
     Returns:
         The public function. It also carries ``.spec`` (the ``Activation``),
@@ -654,6 +668,7 @@ def define_activation(
         monotonic=monotonic,
         smooth=smooth,
         package=package,
+        check=check,
     )
 
     @functools.wraps(forward)

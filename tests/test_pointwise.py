@@ -106,9 +106,13 @@ def test_hard_tanh_bounds(min_val, max_val):
     np.testing.assert_array_equal(grad, ((x >= min_val) & (x <= max_val)).astype(float))
 
 
-def test_hard_tanh_rejects_empty_interval():
+def test_hard_tanh_rejects_empty_interval_at_call_and_construction():
     with pytest.raises(ValueError, match="min_val"):
         A.hard_tanh(tf.constant([0.0]), min_val=1.0, max_val=-1.0)
+    with pytest.raises(ValueError, match="min_val.*max_val.*1.0.*-1.0"):
+        keras_acts.layers.HardTanh(min_val=1.0, max_val=-1.0)
+    with pytest.raises(ValueError, match="max_val"):
+        keras_acts.layers.HardTanh(max_val=-2.0)
 
 
 # -- parameters out of range -------------------------------------------------
