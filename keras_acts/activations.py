@@ -225,7 +225,7 @@ def _relu_backward(dy, x, y, negative_slope, max_value, threshold):
         "max_value if x >= max_value; x if threshold <= x < max_value; "
         "negative_slope * (x - threshold) otherwise"
     ),
-    output_range="[0, inf)",
+    output_range="[0, inf) (defaults); (-inf, max_value] with negative_slope",
     monotonic=True,
     smooth=False,
     **_catalog,

@@ -69,3 +69,23 @@ def test_definition_mistakes_are_reported():
             lambda x, a=1.0: x, backward=backward, keep="x", name="bad_order",
             params={"a": keras_acts.params.Real()}, layer_params=("b",),
         )
+
+
+def test_cross_parameter_check_runs_at_call_and_construction():
+    def _window_check(low=0.0, high=1.0):
+        if not low < high:
+            raise ValueError(f"Invalid values for `low` and `high`: {low!r}, {high!r}.")
+
+    window = keras_acts.define_activation(
+        lambda x, low=0.0, high=1.0: tf.clip_by_value(x, low, high),
+        backward=lambda dy, x, y, low, high: dy,
+        keep="",
+        params={"low": keras_acts.params.Real(), "high": keras_acts.params.Real()},
+        check=_window_check,
+        name="window_for_check_test",
+    )
+    with pytest.raises(ValueError, match="`low`"):
+        window(tf.ones(2), low=2.0)
+    with pytest.raises(ValueError, match="`low`"):
+        window.layer(low=1.0, high=1.0)
+    assert window.layer(low=-1.0).low == -1.0
