@@ -79,8 +79,8 @@ class Activation:
             for name, p in list(self.signature.parameters.items())[1:]
         }
 
-    def bind(self, args, kwargs):
-        """Validated parameters of one function call, defaults filled in."""
+    def bind(self, args, kwargs, validated=True):
+        """Parameters of one function call, defaults filled in, validated."""
         try:
             bound = self.signature.bind(None, *args, **kwargs)
         except TypeError as error:
@@ -88,6 +88,8 @@ class Activation:
         bound.apply_defaults()
         params = dict(bound.arguments)
         del params[next(iter(self.signature.parameters))]
+        if not validated:
+            return params
         return self.validate(self.validators, params)
 
     def validate(self, validators, params):
@@ -100,11 +102,9 @@ class Activation:
 
     def apply(self, x, params):
         """Run the activation on tensor-like ``x`` with validated ``params``."""
-        if _is_symbolic(x):
-            return self.layer(**params)(x)
         x = as_float_tensor(x, self.name)
         static = {k: v for k, v in params.items() if k not in self.differentiable}
-        tensors = [tf.cast(params[k], x.dtype) for k in self.differentiable]
+        tensors = [_in_dtype(params[k], x.dtype) for k in self.differentiable]
         y = _custom_gradient_core(self, x, tensors, static)
         if self.keras_logits:
             _cache_logits(y, x)
@@ -112,6 +112,13 @@ class Activation:
 
 
 REQUIRED = inspect.Parameter.empty
+
+
+def _in_dtype(value, dtype):
+    # tf.cast(0.1, float64) would round 0.1 through float32 first.
+    if isinstance(value, (int, float)):
+        return tf.constant(value, dtype=dtype)
+    return tf.cast(value, dtype)
 
 
 def validate(validators, params):
@@ -458,6 +465,42 @@ class ActivationLayer(keras.layers.Layer):
         return self.spec.output_shape(input_shape, **self.params)
 
 
+@keras.saving.register_keras_serializable(package="keras_acts")
+class ActivationCall(keras.layers.Layer):
+    """An activation function called on a symbolic Keras input.
+
+    ``keras_acts.activations.mish(keras.Input((8,)))`` builds one of these,
+    so functional models can call our functions as they call Keras's. It
+    stores the activation's name and Python-valued parameters, so it saves
+    and loads like any layer.
+    """
+
+    def __init__(self, activation, params=None, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activation
+        self.params = dict(params or {})
+        self.supports_masking = True
+        self._build_at_init()
+
+    def _spec(self):
+        return lookup(self.activation)
+
+    def call(self, inputs):
+        spec = self._spec()
+        return spec.apply(inputs, spec.validate(spec.validators, self.params))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"activation": self.activation, "params": self.params})
+        return config
+
+    def compute_output_shape(self, input_shape):
+        spec = self._spec()
+        if spec.output_shape is None:
+            return input_shape
+        return spec.output_shape(input_shape, **self.params)
+
+
 def _layer_init_signature(layer_signature):
     return inspect.Signature(
         [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
@@ -482,7 +525,8 @@ def _make_layer(spec, base, module):
 
 
 def _layer_doc(spec):
-    lines = [f"Layer applying `{spec.name}` (string `{spec.string}`).", ""]
+    string = f"string `{spec.string}`" if spec.string else "no string: it needs arguments"
+    lines = [f"Layer applying `{spec.name}` ({string}).", ""]
     if spec.formula:
         lines += ["Formula:", "", f"    {spec.formula}", ""]
     lines += [
@@ -673,7 +717,10 @@ def define_activation(
 
     @functools.wraps(forward)
     def function(x, *args, **kwargs):
-        return spec.apply(x, spec.bind(args, kwargs))
+        params = spec.bind(args, kwargs)
+        if _is_symbolic(x):
+            return ActivationCall(name, spec.bind(args, kwargs, validated=False))(x)
+        return spec.apply(x, params)
 
     function.__doc__ = _function_doc(spec, forward.__doc__)
     function = keras.saving.register_keras_serializable(package=package, name=name)(

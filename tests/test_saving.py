@@ -78,6 +78,10 @@ def functional_model():
     branches.append(keras.layers.Dense(4, activation=keras_acts.layers.Step(straight_through=True))(inputs))
     branches.append(keras.layers.Dense(4, activation=keras_acts.activations.softmax)(inputs))
     branches.append(scaled_tanh.layer(scale=0.5)(keras.layers.Dense(4, activation="scaled_tanh_custom")(inputs)))
+    # Our functions called on symbolic inputs, as Keras's own can be.
+    branches.append(keras_acts.activations.leaky_relu(keras.layers.Dense(4)(inputs), negative_slope=0.05))
+    branches.append(keras_acts.activations.prelu(keras.layers.Dense(4)(inputs), 0.25))
+    branches.append(keras_acts.activations.glu(keras.layers.Dense(8)(inputs)))
     outputs = keras.layers.Dense(1)(keras.layers.Concatenate()(branches))
     return keras.Model(inputs, outputs)
 
