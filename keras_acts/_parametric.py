@@ -164,7 +164,7 @@ def snake(x, frequency=1.0):
 # -- rrelu -------------------------------------------------------------------
 
 
-def _check_rrelu_bounds(lower, upper):
+def _check_rrelu_bounds(lower=1.0 / 8.0, upper=1.0 / 3.0, **_):
     if upper < lower:
         raise _invalid("upper", upper, f"upper >= lower (lower={lower!r})")
 
@@ -227,11 +227,6 @@ def _rrelu_backward(dy, x, y, lower, upper, training, seed):
     return tf.where(x > 0, dy, dy * slope)
 
 
-class _RReLULayer(StochasticLayer):
-    def check_params(self, params):
-        _check_rrelu_bounds(params["lower"], params["upper"])
-
-
 @define_activation(
     backward=_rrelu_backward,
     keep="x",
@@ -243,7 +238,8 @@ class _RReLULayer(StochasticLayer):
     },
     layer="RReLU",
     layer_checks={"seed": Integer(optional=True)},
-    layer_base=_RReLULayer,
+    layer_base=StochasticLayer,
+    check=_check_rrelu_bounds,
     formula=(
         "x if x > 0 else slope * x; slope ~ U[lower, upper] per element in "
         "training, (lower + upper) / 2 in inference"

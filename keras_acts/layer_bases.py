@@ -349,8 +349,9 @@ class StochasticLayer(ActivationLayer):
         arguments = dict(bound.arguments)
         del arguments["self"]
         base_kwargs = arguments.pop("kwargs", {})
-        params = validate({n: spec.layer_validators[n] for n in arguments}, arguments)
-        self.check_params(params)
+        params = spec.validate(
+            {n: spec.layer_validators[n] for n in arguments}, arguments
+        )
         keras.layers.Layer.__init__(self, **base_kwargs)
         self._static_params = params
         for name, value in params.items():
@@ -358,9 +359,6 @@ class StochasticLayer(ActivationLayer):
         self.seed_generator = keras.random.SeedGenerator(params.get("seed"))
         self.supports_masking = True
         self._build_at_init()
-
-    def check_params(self, params):
-        """Checks across parameters; subclasses raise ValueError here."""
 
     @property
     def params(self):

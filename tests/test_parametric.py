@@ -524,3 +524,10 @@ def test_weights_survive_keras_save_and_load_in_a_fresh_process(tmp_path):
     assert len(saved) == len(ours)
     for w, s in zip(ours, saved):
         np.testing.assert_array_equal(w, s)
+
+
+def test_rrelu_bounds_are_checked_at_call_and_construction():
+    with pytest.raises(ValueError, match="`upper`"):
+        L.RReLU(lower=0.5, upper=0.1)
+    with pytest.raises(ValueError, match="`upper`"):
+        A.rrelu(tf.constant([-1.0]), lower=0.5, upper=0.1)
