@@ -416,27 +416,25 @@ class ActivationLayer(keras.layers.Layer):
 
     def __init__(self, *args, **kwargs):
         spec = self.spec
-        names = list(spec.layer_signature.parameters)
-        if len(args) > len(names):
-            raise TypeError(
-                f"{spec.layer_name}() takes at most {len(names)} positional "
-                f"arguments ({', '.join(names)}), got {len(args)}."
-            )
-        params = dict(zip(names, args))
-        for name in names[len(args):]:
-            default = spec.layer_signature.parameters[name].default
-            value = kwargs.pop(name, default)
-            if value is REQUIRED:
-                raise TypeError(
-                    f"{spec.layer_name}() missing required argument {name!r}."
-                )
-            params[name] = value
+        params, base_kwargs = self._bind_constructor(args, kwargs)
         params = spec.validate(spec.layer_validators, params)
-        super().__init__(**kwargs)
+        super().__init__(**base_kwargs)
         for name, value in params.items():
             setattr(self, name, value)
         self.supports_masking = True
         self._build_at_init()
+
+    def _bind_constructor(self, args, kwargs):
+        """Constructor arguments bound to ``constructor_signature``, defaults
+        filled in: (the layer's own arguments, the base Layer's kwargs)."""
+        try:
+            bound = self.constructor_signature(self.spec).bind(self, *args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{self.spec.layer_name}(): {error}") from None
+        bound.apply_defaults()
+        arguments = dict(bound.arguments)
+        del arguments["self"]
+        return arguments, arguments.pop("kwargs", {})
 
     @classmethod
     def constructor_signature(cls, spec):

@@ -187,20 +187,9 @@ class ParametricLayer(ActivationLayer):
 
     def __init__(self, *args, **kwargs):
         spec = self.spec
-        signature = self.constructor_signature(spec)
-        try:
-            bound = signature.bind(self, *args, **kwargs)
-        except TypeError as error:
-            raise TypeError(f"{spec.layer_name}(): {error}") from None
-        bound.apply_defaults()
-        arguments = dict(bound.arguments)
-        del arguments["self"]
-        base_kwargs = arguments.pop("kwargs", {})
+        arguments, base_kwargs = self._bind_constructor(args, kwargs)
         static = {n: arguments.pop(n) for n in self._static_names(spec)}
-        for name, value in static.items():
-            if value is REQUIRED:
-                raise TypeError(f"{spec.layer_name}() missing required argument {name!r}.")
-        static = validate({n: spec.layer_validators[n] for n in static}, static)
+        static = spec.validate({n: spec.layer_validators[n] for n in static}, static)
         weights = {}
         for name in spec.differentiable:
             weights[name] = (
@@ -340,15 +329,7 @@ class StochasticLayer(ActivationLayer):
 
     def __init__(self, *args, **kwargs):
         spec = self.spec
-        signature = self.constructor_signature(spec)
-        try:
-            bound = signature.bind(self, *args, **kwargs)
-        except TypeError as error:
-            raise TypeError(f"{spec.layer_name}(): {error}") from None
-        bound.apply_defaults()
-        arguments = dict(bound.arguments)
-        del arguments["self"]
-        base_kwargs = arguments.pop("kwargs", {})
+        arguments, base_kwargs = self._bind_constructor(args, kwargs)
         params = spec.validate(
             {n: spec.layer_validators[n] for n in arguments}, arguments
         )
