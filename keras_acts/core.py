@@ -720,6 +720,9 @@ def define_activation(
             return ActivationCall(name, spec.bind(args, kwargs, validated=False))(x)
         return spec.apply(x, params)
 
+    # A lambda forward would leave the name "<lambda>", which Keras saves as
+    # source code instead of by its registered name.
+    function.__name__ = function.__qualname__ = name
     function.__doc__ = _function_doc(spec, forward.__doc__)
     function = keras.saving.register_keras_serializable(package=package, name=name)(
         function

@@ -78,8 +78,8 @@ def test_cross_parameter_check_runs_at_call_and_construction():
 
     window = keras_acts.define_activation(
         lambda x, low=0.0, high=1.0: tf.clip_by_value(x, low, high),
-        backward=lambda dy, x, y, low, high: dy,
-        keep="",
+        backward=lambda dy, x, y, low, high: tf.where((x >= low) & (x <= high), dy, 0.0 * dy),
+        keep="x",
         params={"low": keras_acts.params.Real(), "high": keras_acts.params.Real()},
         check=_window_check,
         name="window_for_check_test",
@@ -89,3 +89,14 @@ def test_cross_parameter_check_runs_at_call_and_construction():
     with pytest.raises(ValueError, match="`low`"):
         window.layer(low=1.0, high=1.0)
     assert window.layer(low=-1.0).low == -1.0
+
+
+def test_a_lambda_forward_saves_by_its_registered_name(tmp_path):
+    plus_one = keras_acts.define_activation(
+        lambda x: x + 1.0, backward=lambda dy, x, y: dy, keep="", params={}, name="plus_one_lambda"
+    )
+    assert plus_one.__name__ == "plus_one_lambda"
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="plus_one_lambda_custom")])
+    model.save(tmp_path / "m.keras")
+    x = np.ones((1, 2), "float32")
+    np.testing.assert_array_equal(keras.saving.load_model(tmp_path / "m.keras")(x), model(x))
