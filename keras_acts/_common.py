@@ -9,3 +9,13 @@ CATALOG = dict(package="keras_acts")
 def const(value, x):
     """``value`` as a constant of ``x``'s dtype (float64 stays float64)."""
     return tf.constant(value, dtype=x.dtype)
+
+
+def sigmoid_and_slope(z):
+    """``sigmoid(z)`` and ``sigmoid(z) * sigmoid(-z)`` from one exp, both to
+    full precision: with e = exp(-|z|), the slope is e / (1 + e)^2 for either
+    sign (``s * (1 - s)`` would cancel for large z)."""
+    e = tf.exp(-tf.abs(z))
+    r = tf.math.reciprocal(const(1.0, z) + e)
+    er = e * r
+    return tf.where(z >= 0, r, er), er * r

@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
+from keras_acts._common import sigmoid_and_slope as _sigmoid_and_slope
 from keras_acts.core import define_activation
 from keras_acts.layer_bases import (
     LogNormalizerLayer,
@@ -394,9 +395,10 @@ def _glu_output_shape(input_shape, axis):
 
 def _glu_backward(dy, x, y, axis):
     a, b = tf.split(x, 2, axis=axis)
-    gate = tf.nn.sigmoid(b)
-    # sigmoid(b) * sigmoid(-b) rather than s * (1 - s): no cancellation.
-    return tf.concat([dy * gate, dy * a * gate * tf.nn.sigmoid(-b)], axis=axis)
+    # Both from one exp, and no 1 - sigmoid(b) cancellation (SigmoidGrad's
+    # s * (1 - s) loses all precision in float16 where the gate saturates).
+    gate, slope = _sigmoid_and_slope(b)
+    return tf.concat([dy * gate, dy * a * slope], axis=axis)
 
 
 @define_activation(

@@ -9,10 +9,12 @@ give the mathematical limit (never ``inf * 0 = NaN``) and NaN stays NaN.
 
 import math
 
+import numpy as np
 import tensorflow as tf
 
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
+from keras_acts._common import sigmoid_and_slope as _sigmoid_and_slope
 from keras_acts.core import define_activation
 from keras_acts.params import Boolean, Real
 
@@ -47,13 +49,20 @@ __all__ = [
 ]
 
 
-def _mul0(a, b):
-    """``a * b``, but exactly 0 where ``b`` is 0 (even for infinite ``a``).
+# |x| past which every factor that vanishes beside x here (a sigmoid, the
+# normal pdf, 1 - tanh^2, relu6(x + 3)) is exactly 0 in the dtype.
+_TAIL = {tf.float64: 750.0}
+_TAIL_DEFAULT = 110.0
 
-    The limits at infinities of ``x * sigmoid(x)`` and its kin: the factor
-    that vanishes wins. NaN in either stays NaN.
-    """
-    return tf.where(tf.equal(b, 0), tf.zeros_like(b), a * b)
+
+def _tamed(x, upper=True):
+    """``x`` clamped to the tails, so that ``x * factor`` gives the limit 0 at
+    infinities, never ``inf * 0 = NaN``; NaN stays NaN. ``upper=False`` keeps
+    ``+inf`` (forward passes, whose factor is 1 there)."""
+    bound = _const(_TAIL.get(x.dtype, _TAIL_DEFAULT), x)
+    if upper:
+        return tf.clip_by_value(x, -bound, bound)
+    return tf.maximum(x, -bound)
 
 
 # -- relu6 -------------------------------------------------------------------
@@ -90,6 +99,8 @@ def _elu_keep(alpha):
 
 def _elu_backward(dy, x, y, alpha):
     a = _const(alpha, dy)
+    if alpha == 1.0:
+        return tf.raw_ops.EluGrad(gradients=dy, outputs=y)  # one native kernel
     if y is not None:
         # alpha * exp(x) == y + alpha on the negative branch.
         return tf.where(y > 0, dy, dy * (y + a))
@@ -234,24 +245,27 @@ def hard_tanh(x, min_val=-1.0, max_val=1.0):
 _GELU_C = 0.044715
 
 
-def _gelu_approx_parts(x):
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def _gelu_approx_z2(x):
     # 0.5 * (1 + tanh(z)) == sigmoid(2 z): no cancellation for negative x.
-    z2 = _const(2.0 * math.sqrt(2.0 / math.pi), x) * (x + _const(_GELU_C, x) * x * x * x)
-    return tf.sigmoid(z2), tf.sigmoid(-z2)
+    return _const(2.0 * _SQRT_2_OVER_PI, x) * (x + _const(_GELU_C, x) * x * x * x)
 
 
 def _gelu_backward(dy, x, y, approximate):
     if approximate:
-        s, s_neg = _gelu_approx_parts(x)
-        dz2 = _const(2.0 * math.sqrt(2.0 / math.pi), x) * (
-            _const(1.0, x) + _const(3.0 * _GELU_C, x) * x * x
+        s, slope = _sigmoid_and_slope(_gelu_approx_z2(x))
+        t = _tamed(x)
+        dz2 = _const(2.0 * _SQRT_2_OVER_PI, x) * (
+            _const(1.0, x) + _const(3.0 * _GELU_C, x) * t * t
         )
-        return dy * (s + _mul0(x * dz2, s * s_neg))
+        return dy * (s + t * dz2 * slope)
     cdf = _const(0.5, x) * tf.math.erfc(-x * _const(1.0 / math.sqrt(2.0), x))
     pdf = _const(1.0 / math.sqrt(2.0 * math.pi), x) * tf.exp(
         _const(-0.5, x) * x * x
     )
-    return dy * (cdf + _mul0(x, pdf))
+    return dy * (cdf + _tamed(x) * pdf)
 
 
 @define_activation(
@@ -271,21 +285,21 @@ def _gelu_backward(dy, x, y, approximate):
 def gelu(x, approximate=False):
     """Gaussian error linear unit, exact or with the tanh approximation.
 
-    Unlike Keras, float64 inputs compute with float64 constants.
+    Unlike Keras, float64 inputs compute with float64 constants, and the
+    negative tail keeps full precision (erfc, not 1 + erf).
     """
     if approximate:
-        s, _ = _gelu_approx_parts(x)
-        return _mul0(x, s)
+        return _tamed(x, upper=False) * tf.sigmoid(_gelu_approx_z2(x))
     cdf = _const(0.5, x) * tf.math.erfc(-x * _const(1.0 / math.sqrt(2.0), x))
-    return _mul0(x, cdf)
+    return _tamed(x, upper=False) * cdf
 
 
 # -- silu (swish), quick_gelu, mish, lisht -----------------------------------
 
 
 def _silu_backward(dy, x, y):
-    s = tf.sigmoid(x)
-    return dy * (s + _mul0(x, s * tf.sigmoid(-x)))
+    s, slope = _sigmoid_and_slope(x)
+    return dy * (s + _tamed(x) * slope)
 
 
 @define_activation(
@@ -302,7 +316,7 @@ def _silu_backward(dy, x, y):
 )
 def silu(x):
     """Sigmoid linear unit (swish): `x * sigmoid(x)`; 0 at `-inf`."""
-    return _mul0(x, tf.sigmoid(x))
+    return _tamed(x, upper=False) * tf.sigmoid(x)
 
 
 swish = silu
@@ -311,9 +325,9 @@ _QUICK_GELU_K = 1.702
 
 
 def _quick_gelu_backward(dy, x, y):
-    kx = _const(_QUICK_GELU_K, x) * x
-    s = tf.sigmoid(kx)
-    return dy * (s + _mul0(kx, s * tf.sigmoid(-kx)))
+    k = _const(_QUICK_GELU_K, x)
+    s, slope = _sigmoid_and_slope(k * x)
+    return dy * (s + k * _tamed(x) * slope)
 
 
 @define_activation(
@@ -329,12 +343,41 @@ def _quick_gelu_backward(dy, x, y):
 )
 def quick_gelu(x):
     """The sigmoid approximation of GELU: `x * sigmoid(1.702 x)`."""
-    return _mul0(x, tf.sigmoid(_const(_QUICK_GELU_K, x) * x))
+    return _tamed(x, upper=False) * tf.sigmoid(_const(_QUICK_GELU_K, x) * x)
+
+
+# With w = exp(x), tanh(softplus(x)) = n / (n + 2) where n = w (w + 2): one
+# exp instead of exp, log1p and tanh. Clamping x at the top keeps w finite
+# once the ratio is 1 to the last bit (x >= 20 in float32, 40 in float64);
+# clamping the factor x at the bottom, where w is already 0, keeps -inf * 0
+# out. Half types compute in float32.
+_MISH_CLAMP = {tf.float64: (-750.0, 40.0)}
+_MISH_CLAMP_DEFAULT = (-110.0, 20.0)
+
+
+def _mish_ratio_and_bounds(x):
+    lo, hi = _MISH_CLAMP.get(x.dtype, _MISH_CLAMP_DEFAULT)
+    w = tf.exp(tf.minimum(x, _const(hi, x)))
+    n = w * (w + _const(2.0, x))
+    inv = tf.math.reciprocal(n + _const(2.0, x))
+    return w, n * inv, inv, _const(lo, x), _const(hi, x)
+
+
+def _in_float32_if_half(fn, *tensors):
+    half = tensors[0].dtype in (tf.float16, tf.bfloat16)
+    if not half:
+        return fn(*tensors)
+    return tf.cast(fn(*(tf.cast(t, tf.float32) for t in tensors)), tensors[0].dtype)
 
 
 def _mish_backward(dy, x, y):
-    t = tf.tanh(tf.math.softplus(x))
-    return dy * (t + _mul0(x, (_const(1.0, x) - t * t) * tf.sigmoid(x)))
+    def grad(dy, x):
+        w, ratio, inv, lo, hi = _mish_ratio_and_bounds(x)
+        xc = tf.clip_by_value(x, lo, hi)
+        # d/dx x * n/(n+2) = n/(n+2) + 4 x w (w + 1) / (n + 2)^2
+        return dy * (ratio + _const(4.0, x) * xc * w * (w + _const(1.0, x)) * inv * inv)
+
+    return _in_float32_if_half(grad, dy, x)
 
 
 @define_activation(
@@ -349,12 +392,17 @@ def _mish_backward(dy, x, y):
 )
 def mish(x):
     """Mish: `x * tanh(softplus(x))`; 0 at `-inf`."""
-    return _mul0(x, tf.tanh(tf.math.softplus(x)))
+
+    def forward(x):
+        _, ratio, _, lo, _ = _mish_ratio_and_bounds(x)
+        return tf.maximum(x, lo) * ratio
+
+    return _in_float32_if_half(forward, x)
 
 
 def _lisht_backward(dy, x, y):
     t = tf.tanh(x)
-    return dy * (t + _mul0(x, _const(1.0, x) - t * t))
+    return dy * (t + _tamed(x) * (_const(1.0, x) - t * t))
 
 
 @define_activation(
@@ -439,7 +487,10 @@ def _softsign_backward(dy, x, y):
 )
 def softsign(x):
     """`x / (1 + abs(x))`; +-1 at +-inf."""
-    return tf.where(tf.math.is_inf(x), tf.sign(x), tf.nn.softsign(x))
+    # At the dtype's largest finite value softsign already rounds to +-1, so
+    # clamping infinities there gives the limit (inf / inf would be NaN).
+    big = _const(x.dtype.max, x)
+    return tf.nn.softsign(tf.clip_by_value(x, -big, big))
 
 
 def _widened(x):
@@ -449,40 +500,38 @@ def _widened(x):
     return x
 
 
+# Beyond this |x|, b is lost against x^2 to the last bit, and x^2 is close to
+# overflowing: |x| stands in for sqrt(x^2 + b) there.
+_SQUAREPLUS_BIG = {tf.float64: 1e150}
+_SQUAREPLUS_BIG_DEFAULT = 1e18
+
+
 def _squareplus_parts(x, b):
-    """``s = sqrt(x^2 + b)`` without overflowing x^2, and ``x / s`` for x >= 0."""
+    """``|x|``, ``min(|x|, big)``, ``sqrt(min(|x|, big)^2 + b)`` and
+    ``s = sqrt(x^2 + b)``, without overflowing x^2."""
     a = tf.abs(x)
-    one = _const(1.0, x)
-    bb = _const(b, x)
-    large = a > one
-    a_large = tf.where(large, a, one)  # no division by 0 in the unused branch
-    q = tf.sqrt(one + (bb / a_large) / a_large)
-    a_small = tf.where(large, tf.zeros_like(a), a)
-    s_small = tf.sqrt(a_small * a_small + bb)
-    s = tf.where(large, a * q, s_small)
-    # b == 0 at x == 0: the ratio is taken as 0, the derivative 1/2 (its
-    # value at 0 for every b > 0).
-    safe = tf.where(tf.equal(s_small, 0), one, s_small)
-    ratio_small = tf.where(tf.equal(s_small, 0), tf.zeros_like(x), x / safe)
-    ratio = tf.where(large, tf.sign(x) / q, ratio_small)
-    return s, ratio
+    c = tf.minimum(a, _const(_SQUAREPLUS_BIG.get(x.dtype, _SQUAREPLUS_BIG_DEFAULT), x))
+    root = tf.sqrt(c * c + _const(b, x))
+    return a, c, root, tf.maximum(root, a)
 
 
-def _squareplus_negative(x, s, b):
-    # (x + s) / 2 == b / (2 (s - x)) == (b / 4) / ((s + |x|) / 2) for x < 0:
-    # no cancellation, and no overflow of s + |x|.
-    half = _const(0.5, x)
-    return (_const(0.25 * b, x)) / (half * s + half * tf.abs(x))
+def _squareplus_negative(a, s, b):
+    # (x + s) / 2 == (b / 4) / ((s + |x|) / 2) for x < 0: no cancellation,
+    # and no overflow of s + |x|.
+    half = _const(0.5, s)
+    return _const(0.25 * b, s) / (half * s + half * a)
 
 
 def _squareplus_backward(dy, x, y, b):
     x = _widened(x)
-    s, ratio = _squareplus_parts(x, b)
+    a, c, root, s = _squareplus_parts(x, b)
     half = _const(0.5, x)
-    # For x < 0, (1 + x / s) / 2 cancels; it equals y / s with the stable y.
-    slope = tf.where(
-        x >= 0, half * (_const(1.0, x) + ratio), _squareplus_negative(x, s, b) / s
-    )
+    # x >= 0: (1 + x / s) / 2, with x / s = c / root (1 at +inf; 0 at x == 0
+    # even for b == 0, where the slope is 1/2 as for every b > 0).
+    tiny = _const(np.finfo(x.dtype.as_numpy_dtype).tiny, x)
+    positive = half + half * c / tf.maximum(root, tiny)
+    # x < 0: (1 + x / s) / 2 cancels; it equals y / s with the stable y.
+    slope = tf.where(x >= 0, positive, _squareplus_negative(a, s, b) / s)
     return dy * tf.cast(slope, dy.dtype)
 
 
@@ -505,9 +554,9 @@ def squareplus(x, b=4):
     """
     dtype = x.dtype
     x = _widened(x)
-    s, _ = _squareplus_parts(x, b)
+    a, _, _, s = _squareplus_parts(x, b)
     half = _const(0.5, x)
-    y = tf.where(x >= 0, half * x + half * s, _squareplus_negative(x, s, b))
+    y = tf.where(x >= 0, half * x + half * s, _squareplus_negative(a, s, b))
     return tf.cast(y, dtype)
 
 
@@ -708,7 +757,7 @@ def _hard_silu_backward(dy, x, y):
 )
 def hard_silu(x):
     """Hard SiLU (hard swish): `x * hard_sigmoid(x)`; 0 at `-inf`."""
-    return _mul0(x, tf.nn.relu6(x + _const(3.0, x)) / _const(6.0, x))
+    return _tamed(x, upper=False) * (tf.nn.relu6(x + _const(3.0, x)) / _const(6.0, x))
 
 
 hard_swish = hard_silu
@@ -737,7 +786,7 @@ def _hard_mish_backward(dy, x, y):
 def hard_mish(x):
     """Hard Mish: `0.5 x clip(x + 2, 0, 2)`; 0 at `-inf`."""
     clipped = tf.clip_by_value(x + _const(2.0, x), _const(0.0, x), _const(2.0, x))
-    return _mul0(x, _const(0.5, x) * clipped)
+    return _tamed(x, upper=False) * (_const(0.5, x) * clipped)
 
 
 # -- hard_shrink, soft_shrink ------------------------------------------------

@@ -145,7 +145,9 @@ def _step(f, jit):
         with tf.GradientTape() as tape:
             tape.watch(x)
             y = f(x)
-        return tape.gradient(y, x, output_gradients=dy)
+        # Both outputs: a step that returned only dx would let TensorFlow and
+        # XLA prune the forward pass wherever the backward does not need it.
+        return y, tape.gradient(y, x, output_gradients=dy)
 
     return tf.function(step, jit_compile=jit, autograph=False)
 
@@ -346,7 +348,7 @@ def training_table(rows):
 # -- part 3: memory -------------------------------------------------------------
 
 _MEMORY_CHILD = r"""
-import os, resource, sys, json
+import os, sys, json, threading, time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import numpy as np, tensorflow as tf, keras, keras_acts
@@ -363,23 +365,41 @@ def step(x, y):
     grads = tape.gradient(loss, model.trainable_variables)
     opt.apply_gradients(zip(grads, model.trainable_variables))
     return loss
-step.get_concrete_function(x, y)
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-for _ in range(2):
-    step(x, y).numpy()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"peak_kib": peak, "before_kib": before}))
+page = os.sysconf("SC_PAGE_SIZE")
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * page
+step.get_concrete_function(x, y)  # trace and build, without running
+# The peak of the first training step above the resident memory just before
+# it, sampled while it runs (the process-lifetime maximum, ru_maxrss, would
+# mostly show start-up; later steps reuse memory the first one mapped).
+baseline, peak, done = rss(), [0], threading.Event()
+def sample():
+    while not done.is_set():
+        peak[0] = max(peak[0], rss())
+        time.sleep(0.0002)
+sampler = threading.Thread(target=sample)
+sampler.start()
+step(x, y).numpy()
+done.set()
+sampler.join()
+print(json.dumps({"step_peak_bytes": peak[0] - baseline}))
 """
 
 
 def _memory_case(activation, depth, width, batch):
+    # A fixed mmap threshold makes glibc map every large tensor and unmap it
+    # when freed, so resident memory follows what is alive; by default the
+    # threshold grows after the first large free and freed tensors stay.
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="131072")
     out = subprocess.run(
         [sys.executable, "-c", _MEMORY_CHILD, activation, str(depth), str(width), str(batch)],
+        env=env,
         capture_output=True,
         text=True,
         check=True,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])["peak_kib"]
+    return json.loads(out.stdout.strip().splitlines()[-1])["step_peak_bytes"] / 2**10
 
 
 def bench_memory(names, quick, log):
@@ -429,8 +449,8 @@ def bench_memory(names, quick, log):
 def memory_table(result):
     lines = [
         f"Deep MLP: {result['depth']} x Dense({result['width']}), batch {result['batch']} "
-        f"(one activation tensor = {result['tensor_mib']:.0f} MiB); peak RSS with `linear`: "
-        f"{result['linear_peak_mib']:.0f} MiB. Extra = peak - peak with linear; "
+        f"(one activation tensor = {result['tensor_mib']:.0f} MiB); step peak with `linear`: "
+        f"{result['linear_peak_mib']:.0f} MiB. Extra = step peak - step peak with linear (step peak: resident memory above the level just before the step); "
         "tensors = extra / (layers x tensor size).",
         "",
         "| activation | ours extra MiB | keras extra MiB | ours tensors/layer | keras tensors/layer |",
@@ -503,7 +523,7 @@ def run(args, log=print):
             train_names = train_names[:2]
         result["training"] = bench_training(train_names, repeats, args.quick, log)
     if "memory" in parts:
-        log("memory: peak RSS of one training step, one process per case")
+        log("memory: peak resident memory of a training step above the level before it, one process per case")
         memory_names = names if args.names else MEMORY_NAMES
         if args.quick:
             memory_names = memory_names[:1]
