@@ -275,15 +275,24 @@ def softmax(x, axis=-1):
     """
     rank = x.shape.rank
     if isinstance(axis, int) and rank is not None and axis in (-1, rank - 1):
-        # TensorFlow's one Softmax kernel is exact for finite logits; only an
-        # infinite logit (a NaN in the output) needs the careful path below.
-        y = tf.nn.softmax(x, axis=-1)
+        # TensorFlow's one Softmax kernel, on logits whose infinities are
+        # moved to the largest finite value: the same limits as the careful
+        # path (inf - inf never happens). A branch on the output alone (one
+        # on the logits would hold them for the backward pass's lifetime)
+        # fixes the rare slice with a NaN logit.
+        big = _const(x.dtype.max, x)
+        y = tf.nn.softmax(tf.clip_by_value(x, -big, big), axis=-1)
         return tf.cond(
-            tf.math.is_finite(tf.reduce_sum(y)),
-            lambda: y,
-            lambda: _careful_softmax(x, axis),
+            tf.math.is_finite(tf.reduce_sum(y)), lambda: y, lambda: _nan_slices(y)
         )
     return _careful_softmax(x, axis)
+
+
+def _nan_slices(y):
+    # TensorFlow's kernel leaves a NaN logit's neighbours finite, but the
+    # whole slice is undefined: total / total is 1, or NaN.
+    total = tf.reduce_sum(y, axis=-1, keepdims=True)
+    return y * (total / total)
 
 
 def _careful_softmax(x, axis):
