@@ -474,6 +474,9 @@ def parser():
     )
     p.add_argument("names", nargs="*", metavar="NAME", help="activations (default: all)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument(
+        "--markdown", action="store_true", help="print the results as docs/benchmarks.md's tables"
+    )
     p.add_argument("--quick", action="store_true", help="small sizes, few repeats (< 1 min)")
     p.add_argument(
         "--parts",
@@ -545,9 +548,72 @@ def report(result):
     return "\n".join(lines)
 
 
+def _targets_table(result):
+    t = result["targets"]
+
+    def above(key):
+        return ", ".join(f"{n} {v:.2f}" for n, v in t[key]["above_target"]) or "none"
+
+    def verdict(ok):
+        return "**met**" if ok else "not met"
+
+    exponents = sorted({int(key.split("^")[1]) for key in t})
+    big, small = f"2^{exponents[-1]}", f"2^{exponents[0]}"
+    g_big, x_big = t[f"graph_{big}"], t[f"xla_{big}"]
+    g_small, x_small = t[f"graph_{small}"], t[f"xla_{small}"]
+    floor = ", ".join(f"{n} {v:.2f}x" for n, v in x_big["ours_vs_floor"].items())
+    rows = [
+        (f"no XLA, {big}: geometric mean ours/Keras <= 0.6",
+         f"{g_big['geomean_ours_vs_keras']:.2f} over {g_big['n']}",
+         g_big["geomean_ours_vs_keras"] <= 0.6),
+        (f"no XLA, {big}: none above 1.05", "above: " + above(f"graph_{big}"),
+         not g_big["above_target"]),
+        (f"model-wide XLA, {big}: geometric mean <= 1.0",
+         f"{x_big['geomean_ours_vs_keras']:.2f}", x_big["geomean_ours_vs_keras"] <= 1.0),
+        (f"model-wide XLA, {big}: none above 1.10", "above: " + above(f"xla_{big}"),
+         not x_big["above_target"]),
+        ("mish and softmax within 1.5x of the floor (XLA)", floor or "not measured",
+         x_big["floor_met"]),
+        (f"{small}, no XLA: none above 1.10", "above: " + above(f"graph_{small}"),
+         not g_small["above_target"]),
+        (f"{small}, XLA: none above 1.10", "above: " + above(f"xla_{small}"),
+         not x_small["above_target"]),
+    ]
+    if "training" in result:
+        slow = [r for r in result["training"] if r["speedup"] < 1.0]
+        rows.append(("training steps/s >= 1.0x Keras's",
+                     "below: " + (", ".join(f"{r['model']} {r['name']} {r['speedup']:.2f}" for r in slow) or "none"),
+                     not slow))
+    if "memory" in result:
+        over = [r for r in result["memory"]["rows"]
+                if r["keras_extra_mib"] is not None and r["ours_extra_mib"] > r["keras_extra_mib"] + 4]
+        rows.append(("extra training memory <= Keras's",
+                     "more: " + (", ".join(f"{r['name']} {r['ours_extra_mib']:.0f} vs {r['keras_extra_mib']:.0f} MiB" for r in over) or "none"),
+                     not over))
+    lines = ["| target | measured | |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {verdict(c)} |" for a, b, c in rows]
+    return "\n".join(lines)
+
+
+def markdown(result):
+    """The results as the body of docs/benchmarks.md: targets, then tables."""
+    machine = ", ".join(f"{k} {v}" for k, v in result["machine"].items())
+    parts = [f"**Machine:** {machine}; fusion `{result['fusion']}`."]
+    if "targets" in result:
+        parts += ["## The targets of issue 5", _targets_table(result)]
+    if "kernels" in result:
+        parts += ["## Forward + backward", kernel_table(result["kernels"])]
+    if "training" in result:
+        parts += ["## Training steps per second (graph mode)", training_table(result["training"])]
+    if "memory" in result:
+        parts += ["## Memory", memory_table(result["memory"])]
+    return "\n\n".join(parts) + "\n"
+
+
 def main(argv=None):
     args = parser().parse_args(argv)
-    log = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
+    quiet = args.json or args.markdown
+    log = (lambda *a: print(*a, file=sys.stderr)) if quiet else print
     try:
         result = run(args, log)
     except ValueError as error:
@@ -555,6 +621,8 @@ def main(argv=None):
         return 2
     if args.json:
         print(json.dumps(result, indent=1))
+    elif args.markdown:
+        print(markdown(result), end="")
     else:
         print()
         print(report(result))

@@ -28,3 +28,12 @@ def test_bench_quick_json_has_every_part(capsys):
 def test_bench_rejects_unknown_names_and_parts(capsys):
     assert bench.main(["no_such_activation", "--quick"]) == 2
     assert bench.main(["relu", "--parts", "nothing"]) == 2
+
+
+def test_markdown_renders_targets_and_tables():
+    from keras_acts import bench
+
+    result = bench.run(bench.parser().parse_args(["relu", "--quick", "--parts", "kernels", "--repeats", "1"]), log=lambda *a: None)
+    page = bench.markdown(result)
+    assert "## The targets of issue 5" in page and "## Forward + backward" in page
+    assert "| relu |" in page
