@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-import keras_acts
 from keras_acts import activations as A
 from keras_acts import layers as L
 
