@@ -14,7 +14,7 @@ import tensorflow as tf
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
 from keras_acts._common import sigmoid_and_slope as _sigmoid_and_slope
-from keras_acts.core import define_activation
+from keras_acts.core import define_activation, in_xla_context
 from keras_acts.layer_bases import (
     LogNormalizerLayer,
     MinNormalizerLayer,
@@ -423,4 +423,7 @@ def glu(x, axis=-1):
     """
     _glu_output_shape(x.shape, axis)
     a, b = tf.split(x, 2, axis=axis)
+    if in_xla_context():
+        # The backward's very expression: XLA computes the exp once for both.
+        return a * _sigmoid_and_slope(b)[0]
     return a * tf.nn.sigmoid(b)

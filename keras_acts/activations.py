@@ -14,7 +14,7 @@ import tensorflow as tf
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
 from keras_acts.config import native_kernels
-from keras_acts.core import define_activation
+from keras_acts.core import define_activation, in_xla_context
 from keras_acts.layer_bases import NormalizerLayer
 from keras_acts.params import Axis, Boolean, Real
 
@@ -274,7 +274,8 @@ def softmax(x, axis=-1):
     output carries `_keras_logits = x`, as Keras's does.
     """
     rank = x.shape.rank
-    if isinstance(axis, int) and rank is not None and axis in (-1, rank - 1):
+    last_axis = isinstance(axis, int) and rank is not None and axis in (-1, rank - 1)
+    if last_axis and not in_xla_context():
         # TensorFlow's one Softmax kernel, on logits whose infinities are
         # moved to the largest finite value: the same limits as the careful
         # path (inf - inf never happens). A branch on the output alone (one
@@ -285,6 +286,7 @@ def softmax(x, axis=-1):
         return tf.cond(
             tf.math.is_finite(tf.reduce_sum(y)), lambda: y, lambda: _nan_slices(y)
         )
+    # Inside model-wide XLA, the careful formula fuses; a branch would not.
     return _careful_softmax(x, axis)
 
 

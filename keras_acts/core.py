@@ -303,7 +303,7 @@ def _fused_pair(activation, x, tensors, static, keep):
     mode = config.fusion_mode()
     if mode == "never":
         return None
-    if mode == "auto" and _in_xla_context():
+    if mode == "auto" and in_xla_context():
         return None  # model-wide XLA compiles and fuses the plain ops itself
     if mode == "auto":
         size = _known_size(x.shape)
@@ -334,7 +334,7 @@ def _fused_pair(activation, x, tensors, static, keep):
     return pair
 
 
-def _in_xla_context():
+def in_xla_context():
     """True while tracing inside a ``tf.function(jit_compile=True)``."""
     try:
         from tensorflow.python.ops import control_flow_util
