@@ -49,9 +49,7 @@ class NormalizerLayer(ActivationLayer):
         if mask is None:
             return super().call(inputs)
         _check_mask_shape(inputs, mask)
-        mask = tf.convert_to_tensor(mask)
-        if mask.dtype != tf.bool:
-            mask = tf.greater(mask, tf.cast(0.5, mask.dtype))
+        mask = _bool_mask(mask)
         inputs = tf.convert_to_tensor(inputs)
         inputs = tf.where(mask, inputs, self._masked_input_value(inputs.dtype))
         outputs = super().call(inputs)
@@ -213,7 +211,6 @@ class ParametricLayer(ActivationLayer):
                         "(axis 0 is the batch axis)."
                     )
         keras.layers.Layer.__init__(self, **base_kwargs)
-        self._static_params = static
         for name, value in static.items():
             setattr(self, name, value)
         for name, (initializer, regularizer, constraint) in weights.items():
@@ -249,8 +246,12 @@ class ParametricLayer(ActivationLayer):
         self.input_spec = keras.layers.InputSpec(ndim=len(input_shape), axes=axes)
 
     @property
+    def _static_params(self):
+        return {n: getattr(self, n) for n in self._static_names(self.spec)}
+
+    @property
     def params(self):
-        params = dict(self._static_params)
+        params = self._static_params
         for name in self.spec.differentiable:
             params[name] = getattr(self, name)
         return params
@@ -334,7 +335,6 @@ class StochasticLayer(ActivationLayer):
             {n: spec.layer_validators[n] for n in arguments}, arguments
         )
         keras.layers.Layer.__init__(self, **base_kwargs)
-        self._static_params = params
         for name, value in params.items():
             setattr(self, name, value)
         self.seed_generator = keras.random.SeedGenerator(params.get("seed"))
@@ -343,10 +343,11 @@ class StochasticLayer(ActivationLayer):
 
     @property
     def params(self):
-        return dict(self._static_params)
+        names = self.constructor_signature(self.spec).parameters
+        return {n: getattr(self, n) for n in names if n not in ("self", "kwargs")}
 
     def call(self, inputs, training=None):
-        params = dict(self._static_params)
+        params = self.params
         training = bool(training) if training is not None else False
         params["training"] = training
         params["seed"] = self.seed_generator if training else None
@@ -356,5 +357,5 @@ class StochasticLayer(ActivationLayer):
 
     def get_config(self):
         config = keras.layers.Layer.get_config(self)
-        config.update(self._static_params)
+        config.update(self.params)
         return config

@@ -7,9 +7,10 @@ import tensorflow as tf
 
 import keras_acts
 from keras_acts import config, core
+from catalog_cases import catalog_specs
 from keras_acts.bench import bench_params
 
-SPECS = [s for s in keras_acts.catalog() if s.package == "keras_acts"]
+SPECS = catalog_specs()
 # (rtol, atol) of fused against plain: float rounding only (XLA may
 # contract a * b + c into an FMA and use its own exp/tanh approximations).
 TOLERANCES = {
