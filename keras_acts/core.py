@@ -165,7 +165,13 @@ def _custom_gradient_core(activation, x, tensors, static):
 
     @tf.custom_gradient
     def core(x, *tensors):
-        y = forward(x, *tensors)
+        if tf.executing_eagerly():
+            # An eager tape would also record the forward's own ops (only the
+            # custom gradient is ever used), keeping their tensors alive, and
+            # would ask a compiled forward for a differentiable variant.
+            y = forward(tf.stop_gradient(x), *map(tf.stop_gradient, tensors))
+        else:
+            y = forward(x, *tensors)
         # The backward closure references only what it keeps: that is the
         # memory a training step holds for this activation.
         kept_x = x if "x" in keep else None
