@@ -13,8 +13,7 @@ import tensorflow as tf
 
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
-from keras_acts._common import sigmoid_and_slope as _sigmoid_and_slope
-from keras_acts.core import define_activation, in_xla_context
+from keras_acts.core import define_activation
 from keras_acts.layer_bases import (
     LogNormalizerLayer,
     MinNormalizerLayer,
@@ -291,9 +290,15 @@ def log_softmax(x, axis=-1):
     positions get `-inf` (the log of their zero weight).
     """
     peak = tf.reduce_max(x, axis=axis, keepdims=True)
-    shifted = tf.where(tf.equal(x, peak), tf.zeros_like(x), x - peak)
-    total = tf.reduce_sum(tf.exp(shifted), axis=axis, keepdims=True)
-    return shifted - tf.math.log(total)
+    # Where x is the peak the shift is 0, even for infinite peaks. Each pass
+    # selects on its own (no shared `shifted` tensor): XLA then fuses each
+    # into one loop instead of writing `shifted` out and reading it twice.
+    at_peak = tf.equal(x, peak)
+    total = tf.reduce_sum(
+        tf.where(at_peak, tf.ones_like(x), tf.exp(x - peak)), axis=axis, keepdims=True
+    )
+    log_total = tf.math.log(total)
+    return tf.where(at_peak, -log_total, (x - peak) - log_total)
 
 
 # -- softmin -----------------------------------------------------------------
@@ -426,10 +431,12 @@ def _glu_output_shape(input_shape, axis):
 
 def _glu_backward(dy, x, y, axis):
     a, b = tf.split(x, 2, axis=axis)
-    # Both from one exp, and no 1 - sigmoid(b) cancellation (SigmoidGrad's
-    # s * (1 - s) loses all precision in float16 where the gate saturates).
-    gate, slope = _sigmoid_and_slope(b)
-    return tf.concat([dy * gate, dy * a * slope], axis=axis)
+    gate = tf.sigmoid(b)
+    # sigmoid(b) * sigmoid(-b), not SigmoidGrad's s * (1 - s): that cancels
+    # where the gate saturates (all precision lost in float16). Two native
+    # sigmoids are also cheaper than one exp and its fix-ups.
+    slope = gate * tf.sigmoid(-b)
+    return tf.concat([dy * gate, (dy * a) * slope], axis=axis)
 
 
 @define_activation(
@@ -454,7 +461,4 @@ def glu(x, axis=-1):
     """
     _glu_output_shape(x.shape, axis)
     a, b = tf.split(x, 2, axis=axis)
-    if in_xla_context():
-        # The backward's very expression: XLA computes the exp once for both.
-        return a * _sigmoid_and_slope(b)[0]
-    return a * tf.nn.sigmoid(b)
+    return a * tf.sigmoid(b)

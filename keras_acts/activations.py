@@ -276,25 +276,25 @@ def softmax(x, axis=-1):
     rank = x.shape.rank
     last_axis = isinstance(axis, int) and rank is not None and axis in (-1, rank - 1)
     if last_axis and not in_xla_context():
-        # TensorFlow's one Softmax kernel, on logits whose infinities are
-        # moved to the largest finite value: the same limits as the careful
-        # path (inf - inf never happens). A branch on the output alone (one
-        # on the logits would hold them for the backward pass's lifetime)
-        # fixes the rare slice with a NaN logit.
-        big = _const(x.dtype.max, x)
-        y = tf.nn.softmax(tf.clip_by_value(x, -big, big), axis=-1)
-        return tf.cond(
-            tf.math.is_finite(tf.reduce_sum(y)), lambda: y, lambda: _nan_slices(y)
-        )
-    # Inside model-wide XLA, the careful formula fuses; a branch would not.
+        return _native_softmax(x)
+    # Inside model-wide XLA, the careful formula fuses.
     return _careful_softmax(x, axis)
 
 
-def _nan_slices(y):
-    # TensorFlow's kernel leaves a NaN logit's neighbours finite, but the
-    # whole slice is undefined: total / total is 1, or NaN.
-    total = tf.reduce_sum(y, axis=-1, keepdims=True)
-    return y * (total / total)
+def _native_softmax(x):
+    # TensorFlow's one Softmax kernel is exact for finite logits. Only a slice
+    # with +inf, NaN or all -inf comes out non-finite; those few slices are
+    # redone carefully and scattered back. (A tf.cond over the logits would
+    # keep them alive for the backward pass; clamping them costs a pass.)
+    rows = tf.reshape(x, [-1, tf.shape(x)[-1]])
+    y = tf.nn.softmax(rows, axis=-1)
+    bad = tf.where(tf.logical_not(tf.math.is_finite(tf.reduce_sum(y, axis=-1))))
+    redone = _careful_softmax(tf.gather_nd(rows, bad), -1)
+    # The branch spares the common case a copy of y.
+    y = tf.cond(
+        tf.size(bad) > 0, lambda: tf.tensor_scatter_nd_update(y, bad, redone), lambda: y
+    )
+    return tf.reshape(y, tf.shape(x))
 
 
 def _careful_softmax(x, axis):

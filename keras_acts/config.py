@@ -4,18 +4,18 @@ Every activation's forward and backward pass can each be compiled by XLA
 into one kernel (``tf.function(jit_compile=True)`` inside the custom
 gradient). That saves memory traffic on large tensors, but each new input
 shape costs a compilation and each call a little overhead, so by default
-(``"auto"``) it is done only where it pays:
+(``"auto"``) each pass is compiled only where it pays:
 
 * the call is not traced inside a model-wide ``tf.function(jit_compile=True)``
   (XLA fuses the plain ops there by itself), and
 * the input has at least ``min_size`` elements (counting only the known
   dimensions of a partly unknown shape; an unknown rank never fuses), and
-* the activation's forward or backward pass is more than one TensorFlow
-  kernel (an activation written as one native kernel each way, such as
-  ``relu`` with ``Relu``/``ReluGrad``, gains nothing and would lose
-  TensorFlow's own MatMul + BiasAdd + Relu graph fusion), and its forward
-  function is not marked with ``native_kernels`` (its author measured that
-  TensorFlow's native kernels beat XLA's, as for ``softmax`` on CPU), and
+* the pass is more than one TensorFlow kernel (an activation written as one
+  native kernel each way, such as ``relu`` with ``Relu``/``ReluGrad``, gains
+  nothing and would lose TensorFlow's own MatMul + BiasAdd + Relu graph
+  fusion), and its function is not marked with ``native_kernels`` (its
+  author measured that TensorFlow's native kernels beat XLA's, as for
+  ``softmax``'s forward on CPU), and
 * neither pass draws random numbers (those never fuse).
 
 ``"always"`` fuses every call (whatever its size), ``"never"`` none. Fusion
@@ -102,9 +102,10 @@ def fusion(mode, min_size=None):
 
 
 def native_kernels(forward):
-    """Mark an activation's forward function as built from native kernels
-    that XLA would not beat (``"auto"`` then never fuses it); use it as a
-    decorator below ``define_activation``. ``"always"`` still fuses it."""
+    """Mark an activation's forward or backward function as built from native
+    kernels that XLA would not beat (``"auto"`` then never fuses that pass);
+    use it as a decorator, below ``define_activation`` for the forward.
+    ``"always"`` still fuses it."""
     setattr(forward, NATIVE_ATTRIBUTE, True)
     return forward
 

@@ -303,7 +303,8 @@ def _kernel_counts(key, activation, x, tensors, static, keep):
 
 
 def _fused_pair(activation, x, tensors, static, keep):
-    """The compiled (forward, backward) for this call, or None to run plain."""
+    """The (forward, backward) for this call, each compiled where that pays,
+    or None to run both plain."""
     from keras_acts import config
 
     mode = config.fusion_mode()
@@ -327,14 +328,24 @@ def _fused_pair(activation, x, tensors, static, keep):
     )
     if stateful:
         return None  # random draws must stay where they are
-    if mode == "auto" and (
-        max(n_forward, n_backward) <= 1
-        or getattr(activation.forward, config.NATIVE_ATTRIBUTE, False)
-    ):
-        return None  # native kernels already: nothing to gain
-    forward, backward = _plain_pair(activation, static)
+
+    def worth_fusing(function, n_kernels):
+        # One native kernel, or several its author measured XLA not to beat:
+        # nothing to gain.
+        return mode == "always" or (
+            n_kernels > 1 and not getattr(function, config.NATIVE_ATTRIBUTE, False)
+        )
+
+    fuse_forward = worth_fusing(activation.forward, n_forward)
+    fuse_backward = worth_fusing(activation.backward, n_backward)
+    if not (fuse_forward or fuse_backward):
+        return None
     options = dict(jit_compile=True, reduce_retracing=True, autograph=False)
-    pair = (tf.function(forward, **options), tf.function(backward, **options))
+    forward, backward = _plain_pair(activation, static)
+    pair = (
+        tf.function(forward, **options) if fuse_forward else forward,
+        tf.function(backward, **options) if fuse_backward else backward,
+    )
     _FUSED[key] = pair
     _trim_fusion_cache()
     return pair

@@ -113,8 +113,14 @@ def test_auto_fuses_large_multi_kernel_activations_only():
         keras_acts.activations.gelu(tf.ones((64, 64)))  # large: fused
         assert len(core._FUSED) == 1
         keras_acts.activations.relu(tf.ones((64, 64)))  # one kernel: plain
-        keras_acts.activations.softmax(tf.ones((64, 64)))  # marked native
         assert len(core._FUSED) == 1
+        # softmax's forward is marked native: only its backward compiles.
+        keras_acts.activations.softmax(tf.ones((64, 64)))
+        assert len(core._FUSED) == 2
+        forward, backward = list(core._FUSED.values())[-1]
+        compiled = tf.types.experimental.PolymorphicFunction
+        assert not isinstance(forward, compiled)
+        assert isinstance(backward, compiled)
     config.clear_fusion_cache()
 
 

@@ -94,6 +94,26 @@ def test_softmax_nan_poisons_only_its_slice():
     np.testing.assert_array_equal(got[1], [0.5, 0.5])
 
 
+@pytest.mark.parametrize("mode", ["eager", "graph", "xla"])
+def test_softmax_repairs_only_its_non_finite_slices_in_any_rank(mode):
+    # The native kernel's non-finite slices are found and redone among
+    # finite ones, wherever they sit in a rank-3 batch.
+    x = np.random.default_rng(0).normal(size=(3, 4, 5)).astype(np.float32)
+    x[0, 1, 2] = np.inf
+    x[1, 3, :] = -np.inf
+    x[2, 0, 4] = np.nan
+    f = keras_acts.activations.softmax
+    if mode != "eager":
+        f = tf.function(f, jit_compile=mode == "xla")
+    got = f(tf.constant(x)).numpy()
+    expected = np.exp(x - x.max(-1, keepdims=True))
+    expected /= expected.sum(-1, keepdims=True)
+    expected[0, 1] = [0, 0, 1, 0, 0]
+    expected[1, 3] = 0.2
+    expected[2, 0] = np.nan
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+
+
 def test_float64_parameters_stay_float64():
     # Keras's leaky_relu rounds the slope through float32: drift ~1e-8.
     x = np.linspace(-3.0, 3.0, 13)
