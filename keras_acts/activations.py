@@ -249,6 +249,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 # -- softmax -----------------------------------------------------------------
 
 
+@native_kernels  # compiled, it would not reuse dy's buffer: +2 tensors at the peak
 def _softmax_backward(dy, x, y, axis):
     return y * (dy - tf.reduce_sum(dy * y, axis=axis, keepdims=True))
 
