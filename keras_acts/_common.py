@@ -11,6 +11,13 @@ def const(value, x):
     return tf.constant(value, dtype=x.dtype)
 
 
+def shifted_below_peak(x, axis):
+    """``x - max(x)`` along ``axis``, exactly 0 where ``x`` is the peak,
+    even for an infinite peak (``inf - inf`` would be NaN)."""
+    peak = tf.reduce_max(x, axis=axis, keepdims=True)
+    return tf.where(tf.equal(x, peak), tf.zeros_like(x), x - peak)
+
+
 def sigmoid_and_slope(z):
     """``sigmoid(z)`` and ``sigmoid(z) * sigmoid(-z)`` from one exp, both to
     full precision: with e = exp(-|z|), the slope is e / (1 + e)^2 for either

@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
+from keras_acts._common import shifted_below_peak as _shifted_below_peak
 from keras_acts.core import define_activation
 from keras_acts.layer_bases import (
     LogNormalizerLayer,
@@ -362,16 +363,15 @@ def sparsemax(x, axis=-1):
     is the mean of the support minus `1 / (its size)`, found without
     sorting. Limits at infinities as softmax's; a NaN makes its slice NaN.
     """
-    peak = tf.reduce_max(x, axis=axis, keepdims=True)
-    z = tf.where(tf.equal(x, peak), tf.zeros_like(x), x - peak)
+    z = _shifted_below_peak(x, axis)
     # Half precision counts no further than 256 (bfloat16) or 2048: find the
     # threshold in float32.
     work = tf.float32 if x.dtype in (tf.float16, tf.bfloat16) else x.dtype
-    tau = _simplex_threshold(tf.cast(z, work), tf.shape(peak), axis)
+    tau = _simplex_threshold(tf.cast(z, work), axis)
     return tf.nn.relu(z - tf.cast(tau, x.dtype))
 
 
-def _simplex_threshold(z, slice_shape, axis):
+def _simplex_threshold(z, axis):
     """The `tau` of sparsemax for `z` whose maximum is 0, by Michelot's
     fixed point: `tau <- (sum of z above tau - 1) / (their count)`.
 
@@ -383,27 +383,26 @@ def _simplex_threshold(z, slice_shape, axis):
     """
     zero = tf.zeros_like(z)
 
+    def support_mean(tau):
+        outside = z <= tau
+        size = tf.reduce_sum(
+            tf.cast(tf.logical_not(outside), z.dtype), axis=axis, keepdims=True
+        )
+        total = tf.reduce_sum(tf.where(outside, zero, z), axis=axis, keepdims=True)
+        return (total - _const(1.0, z)) / size, size
+
     def still_shrinking(tau, size, previous_size):
         return tf.reduce_any(tf.not_equal(size, previous_size))
 
-    def support_mean(tau, size, previous_size):
-        outside = z <= tau
-        new_size = tf.reduce_sum(
-            tf.where(outside, zero, tf.ones_like(z)), axis=axis, keepdims=True
-        )
-        total = tf.reduce_sum(tf.where(outside, zero, z), axis=axis, keepdims=True)
-        return (total - _const(1.0, z)) / new_size, new_size, size
+    def step(tau, size, previous_size):
+        return (*support_mean(tau), size)
 
-    start = (
-        tf.fill(slice_shape, _const(-1.0, z)),
-        tf.fill(slice_shape, _const(0.0, z)),
-        tf.fill(slice_shape, _const(-1.0, z)),
-    )
+    tau, size = support_mean(_const(-1.0, z))
     tau, _, _ = tf.while_loop(
         still_shrinking,
-        support_mean,
-        start,
-        maximum_iterations=tf.shape(z)[axis] + 1,
+        step,
+        (tau, size, tf.zeros_like(size)),
+        maximum_iterations=tf.shape(z)[axis],
     )
     return tau
 

@@ -432,8 +432,12 @@ def _softplus_of(z):
     return tf.math.softplus(z)
 
 
+def _times_beta(x, beta):
+    return x if beta == 1.0 else _const(beta, x) * x
+
+
 def _softplus_backward(dy, x, y, beta, threshold):
-    bx = x if beta == 1.0 else _const(beta, x) * x
+    bx = _times_beta(x, beta)
     return tf.where(bx > _const(threshold, x), dy, dy * tf.sigmoid(bx))
 
 
@@ -453,7 +457,7 @@ def softplus(x, beta=1.0, threshold=20.0):
     As PyTorch's, it is the identity where `beta * x > threshold` (where the
     two differ by less than `exp(-threshold) / beta`), gradient 1 there.
     """
-    bx = x if beta == 1.0 else _const(beta, x) * x
+    bx = _times_beta(x, beta)
     soft = _softplus_of(bx)
     if beta != 1.0:
         soft = soft / _const(beta, x)

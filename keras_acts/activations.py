@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
+from keras_acts._common import shifted_below_peak as _shifted_below_peak
 from keras_acts.config import native_kernels
 from keras_acts.core import define_activation, in_xla_context
 from keras_acts.layer_bases import NormalizerLayer
@@ -299,10 +300,7 @@ def _native_softmax(x):
 
 
 def _careful_softmax(x, axis):
-    peak = tf.reduce_max(x, axis=axis, keepdims=True)
-    # Where x equals the peak the shift is 0, even for infinite peaks.
-    shifted = tf.where(tf.equal(x, peak), tf.zeros_like(x), x - peak)
-    e = tf.exp(shifted)
+    e = tf.exp(_shifted_below_peak(x, axis))
     return e / tf.reduce_sum(e, axis=axis, keepdims=True)
 
 

@@ -101,13 +101,13 @@ def fusion(mode, min_size=None):
                 delattr(_state, key)
 
 
-def native_kernels(forward):
+def native_kernels(function):
     """Mark an activation's forward or backward function as built from native
     kernels that XLA would not beat (``"auto"`` then never fuses that pass);
     use it as a decorator, below ``define_activation`` for the forward.
     ``"always"`` still fuses it."""
-    setattr(forward, NATIVE_ATTRIBUTE, True)
-    return forward
+    setattr(function, NATIVE_ATTRIBUTE, True)
+    return function
 
 
 def set_fusion_cache_size(size):
