@@ -350,17 +350,18 @@ def quick_gelu(x):
 # exp instead of exp, log1p and tanh. Clamping x at the top keeps w finite
 # once the ratio is 1 to the last bit (x >= 20 in float32, 40 in float64);
 # clamping the factor x at the bottom, where w is already 0, keeps -inf * 0
-# out. Half types compute in float32.
+# out. Each pass divides once and uses the quotient once: XLA's CPU fusion
+# keeps a reused divide (or exp) in a tensor of its own, a write and a read
+# more. Half types compute in float32.
 _MISH_CLAMP = {tf.float64: (-750.0, 40.0)}
 _MISH_CLAMP_DEFAULT = (-110.0, 20.0)
 
 
-def _mish_ratio_and_bounds(x):
+def _mish_terms(x):
     lo, hi = _MISH_CLAMP.get(x.dtype, _MISH_CLAMP_DEFAULT)
     w = tf.exp(tf.minimum(x, _const(hi, x)))
     n = w * (w + _const(2.0, x))
-    inv = tf.math.reciprocal(n + _const(2.0, x))
-    return w, n * inv, inv, _const(lo, x), _const(hi, x)
+    return w, n, n + _const(2.0, x), _const(lo, x), _const(hi, x)
 
 
 def _in_float32_if_half(fn, *tensors):
@@ -372,10 +373,11 @@ def _in_float32_if_half(fn, *tensors):
 
 def _mish_backward(dy, x, y):
     def grad(dy, x):
-        w, ratio, inv, lo, hi = _mish_ratio_and_bounds(x)
+        w, n, d, lo, hi = _mish_terms(x)
         xc = tf.clip_by_value(x, lo, hi)
-        # d/dx x * n/(n+2) = n/(n+2) + 4 x w (w + 1) / (n + 2)^2
-        return dy * (ratio + _const(4.0, x) * xc * w * (w + _const(1.0, x)) * inv * inv)
+        # d/dx x n/d = n/d + 4 x w (w + 1) / d^2, over one denominator
+        slope = (n * d + _const(4.0, x) * xc * w * (w + _const(1.0, x))) / (d * d)
+        return dy * slope
 
     return _in_float32_if_half(grad, dy, x)
 
@@ -394,8 +396,8 @@ def mish(x):
     """Mish: `x * tanh(softplus(x))`; 0 at `-inf`."""
 
     def forward(x):
-        _, ratio, _, lo, _ = _mish_ratio_and_bounds(x)
-        return tf.maximum(x, lo) * ratio
+        _, n, d, lo, _ = _mish_terms(x)
+        return tf.maximum(x, lo) * (n / d)
 
     return _in_float32_if_half(forward, x)
 
