@@ -78,14 +78,19 @@ def _calibrate(fn, target_s):
 
 
 def interleaved(fns, repeats, target_s=0.02):
-    """Median seconds per call of each function, timed in interleaved rounds."""
+    """Seconds per call of each function, one sample per interleaved round."""
     for fn in fns.values():  # compile and warm up
         fn()
         fn()
     inner = {k: _calibrate(fn, target_s) for k, fn in fns.items()}
     samples = {k: [] for k in fns}
-    for _ in range(repeats):
-        for key, fn in fns.items():
+    keys = list(fns)
+    for round_ in range(repeats):
+        # Each round starts one function later: none always runs first,
+        # right after the warm-up of the round before.
+        start_at = round_ % len(keys)
+        for key in keys[start_at:] + keys[:start_at]:
+            fn = fns[key]
             n = inner[key]
             start = time.perf_counter()
             for _ in range(n):
