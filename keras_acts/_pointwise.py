@@ -720,13 +720,14 @@ def tanh_shrink(x):
     the Taylor series instead: full relative precision there too.
     """
     cutoff = _const(0.1 if x.dtype == tf.float64 else 0.5, x)
-    small = tf.abs(x) < cutoff
-    xs = tf.where(small, x, tf.zeros_like(x))
-    x2 = xs * xs
-    series = tf.zeros_like(x)
-    for c in reversed(_TANH_SHRINK_SERIES):
+    # The series is computed everywhere (no select to keep it finite: where x
+    # is large, the where below never picks it, and the gradient is our own).
+    x2 = x * x
+    last, *rest = reversed(_TANH_SHRINK_SERIES)
+    series = _const(last, x)
+    for c in rest:
         series = series * x2 + _const(c, x)
-    return tf.where(small, xs * x2 * series, x - tf.tanh(x))
+    return tf.where(tf.abs(x) < cutoff, x * x2 * series, x - tf.tanh(x))
 
 
 # x - tanh(x) = x^3 (1/3 - 2 x^2/15 + 17 x^4/315 - ...), coefficients of x^3.
