@@ -296,7 +296,7 @@ def log_softmax(x, axis=-1):
     # into one loop instead of writing `shifted` out and reading it twice.
     at_peak = tf.equal(x, peak)
     total = tf.reduce_sum(
-        tf.where(at_peak, tf.ones_like(x), tf.exp(x - peak)), axis=axis, keepdims=True
+        tf.where(at_peak, _const(1.0, x), tf.exp(x - peak)), axis=axis, keepdims=True
     )
     log_total = tf.math.log(total)
     return tf.where(at_peak, -log_total, (x - peak) - log_total)
