@@ -22,6 +22,7 @@ import json
 import math
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -85,11 +86,13 @@ def interleaved(fns, repeats, target_s=0.02):
     inner = {k: _calibrate(fn, target_s) for k, fn in fns.items()}
     samples = {k: [] for k in fns}
     keys = list(fns)
-    for round_ in range(repeats):
-        # Each round starts one function later: none always runs first,
-        # right after the warm-up of the round before.
-        start_at = round_ % len(keys)
-        for key in keys[start_at:] + keys[:start_at]:
+    # Each round runs the functions in a new order: a function runs a little
+    # slower right after certain others (their freed buffers, a cold cache),
+    # and a fixed or rotated order would charge that to the same one always.
+    shuffler = random.Random(0)
+    for _ in range(repeats):
+        shuffler.shuffle(keys)
+        for key in keys:
             fn = fns[key]
             n = inner[key]
             start = time.perf_counter()
