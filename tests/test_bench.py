@@ -25,6 +25,17 @@ def test_bench_quick_json_has_every_part(capsys):
     assert result["memory"]["rows"][0]["name"] == "relu"
 
 
+def test_memory_keeps_xla_compiling_apart():
+    # gelu fuses at this size: its first step compiles, and the step's own
+    # figure comes from a second process on the warm persistent cache.
+    logged = []
+    memory = bench.bench_memory(["relu", "gelu"], quick=True, log=logged.append)
+    rows = {r["name"]: r for r in memory["rows"]}
+    assert rows["gelu"]["ours_compiled"] and not rows["relu"]["ours_compiled"]
+    assert any("gelu/ours" in line and "first step, compiling" in line for line in logged)
+    assert "| ours first step MiB |" in bench.memory_table(memory)
+
+
 def test_bench_rejects_unknown_names_and_parts(capsys):
     assert bench.main(["no_such_activation", "--quick"]) == 2
     assert bench.main(["relu", "--parts", "nothing"]) == 2
