@@ -426,11 +426,21 @@ def lisht(x):
 # -- softplus, log_sigmoid, softsign, squareplus -----------------------------
 
 
+# Below this many elements XLA's own log1p measured faster than Kahan's form.
+_KAHAN_LOG1P_MIN_SIZE = 2**16
+
+
 def _log1p_of_small(e):
-    """``log(1 + e)`` for ``0 <= e <= 1``, as Kahan's ``log(u) * e / (u - 1)``
-    with ``u = 1 + e``: ``u - 1`` is exact there, and it corrects the rounding
-    of ``u`` to a few ulp. XLA compiles ``log`` to much faster code than
-    ``log1p`` (a whole softplus ~25% faster, no less precise)."""
+    """``log(1 + e)`` for ``0 <= e <= 1``, under XLA.
+
+    From 2^16 elements up (or an unknown size), as Kahan's ``log(u) * e /
+    (u - 1)`` with ``u = 1 + e``: ``u - 1`` is exact there, and it corrects
+    the rounding of ``u`` to a few ulp. XLA compiles ``log`` to much faster
+    code than ``log1p`` there (a whole softplus ~25% faster, no less precise).
+    """
+    size = e.shape.num_elements()
+    if size is not None and size < _KAHAN_LOG1P_MIN_SIZE:
+        return tf.math.log1p(e)
     one = _const(1.0, e)
     u = one + e
     return tf.where(u == one, e, tf.math.log(u) * (e / (u - one)))

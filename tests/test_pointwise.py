@@ -109,6 +109,22 @@ def test_softplus_float32_linear_region_is_bit_exact(threshold, fusion):
     np.testing.assert_allclose(dx[finite], dx_ref[finite], rtol=1e-6, atol=0)
 
 
+@pytest.mark.parametrize("name", ["softplus", "log_sigmoid"])
+@pytest.mark.parametrize("dtype,rtol", [("float32", 1e-6), ("float64", 1e-14)])
+@pytest.mark.parametrize("size", [2**12, 2**16])
+def test_softplus_under_xla_matches_the_reference(name, dtype, rtol, size):
+    # Under XLA, from 2^16 elements up log1p is Kahan's log form; below, XLA's
+    # log1p. Both must hold full precision, out to where softplus is tiny.
+    x = np.concatenate([np.linspace(-100.0, 19.9, size - 2), [np.inf, -np.inf]])
+    x = -x if name == "log_sigmoid" else x
+    x = x.astype(dtype)
+    f = tf.function(getattr(A, name), jit_compile=True)
+    got = f(tf.constant(x)).numpy().astype(np.float64)
+    ref = BY_NAME[name].numpy(x.astype(np.float64))
+    normal = np.abs(ref) >= np.finfo(dtype).tiny
+    np.testing.assert_allclose(got[normal], ref[normal], rtol=rtol, atol=0)
+
+
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
 def test_softplus_finite_at_the_dtype_range(dtype):
     big = float(tf.as_dtype(dtype).max)
