@@ -48,3 +48,12 @@ def test_markdown_renders_targets_and_tables():
     page = bench.markdown(result)
     assert "## The targets of issue 5" in page and "## Forward + backward" in page
     assert "| relu |" in page
+    assert "middle half" in page
+
+
+def test_targets_of_a_single_size_are_not_repeated_as_small_ones():
+    args = bench.parser().parse_args(["relu", "--parts", "kernels", "--repeats", "1", "--sizes", "12"])
+    page = bench.markdown(bench.run(args, log=lambda *a: None))
+    assert "| no XLA, 2^12: none above 1.05 |" in page
+    assert "| 2^12, no XLA: none above 1.10 |" not in page
+    assert "| mish and softmax within 1.5x of the floor (XLA) | not measured | - |" in page
