@@ -14,7 +14,7 @@ import tensorflow as tf
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
 from keras_acts._common import shifted_below_peak as _shifted_below_peak
-from keras_acts.core import define_activation
+from keras_acts.core import define_activation, in_xla_context
 from keras_acts.layer_bases import (
     LogNormalizerLayer,
     MinNormalizerLayer,
@@ -290,6 +290,35 @@ def log_softmax(x, axis=-1):
     logits get `-inf`; a NaN makes its slice NaN. The layer's masked
     positions get `-inf` (the log of their zero weight).
     """
+    rank = x.shape.rank
+    last_axis = isinstance(axis, int) and rank is not None and axis in (-1, rank - 1)
+    if last_axis and not in_xla_context():
+        return _native_log_softmax(x)
+    # Compiled (fused, or inside model-wide XLA), the careful formula is one
+    # loop per pass, faster than XLA's lowering of LogSoftmax.
+    return _careful_log_softmax(x, axis)
+
+
+def _native_log_softmax(x):
+    # TensorFlow's one LogSoftmax kernel is exact for finite logits, and makes
+    # a slice with +inf, NaN or only -inf NaN throughout (its sum of
+    # exponentials is NaN): its first entry tells, so finding those slices
+    # reads one column. Only they are redone carefully, in a branch the
+    # common case never runs.
+    rows = tf.reshape(x, [-1, tf.shape(x)[-1]])
+    y = tf.nn.log_softmax(rows, axis=-1)
+    bad = tf.where(tf.reduce_any(tf.math.is_nan(y[:, :1]), axis=-1))
+
+    def redo():
+        return tf.tensor_scatter_nd_update(
+            y, bad, _careful_log_softmax(tf.gather_nd(rows, bad), -1)
+        )
+
+    y = tf.cond(tf.size(bad) > 0, redo, lambda: y)
+    return tf.reshape(y, tf.shape(x))
+
+
+def _careful_log_softmax(x, axis):
     peak = tf.reduce_max(x, axis=axis, keepdims=True)
     # Where x is the peak the shift is 0, even for infinite peaks. Each pass
     # selects on its own (no shared `shifted` tensor): XLA then fuses each

@@ -397,6 +397,29 @@ def test_log_softmax_exact_values_at_infinity():
     np.testing.assert_allclose(y[1], [-np.log(2), -np.log(2), -np.inf])
 
 
+@pytest.mark.parametrize("mode", ["eager", "graph", "xla"])
+def test_log_softmax_repairs_only_its_non_finite_slices_in_any_rank(mode):
+    # Plain, TensorFlow's kernel runs and its NaN slices are redone; the
+    # offending entries sit away from the first column on purpose.
+    x = np.random.default_rng(0).normal(size=(3, 4, 5)).astype(np.float32)
+    x[0, 1, 2] = np.inf
+    x[0, 2, 3:] = np.inf
+    x[1, 3, :] = -np.inf
+    x[2, 0, 4] = np.nan
+    f = A.log_softmax
+    if mode != "eager":
+        f = tf.function(f, jit_compile=mode == "xla")
+    got = f(tf.constant(x)).numpy()
+    x64 = np.where(np.isfinite(x), x, 0.0).astype(np.float64)  # those rows are set below
+    shifted = x64 - x64.max(-1, keepdims=True)
+    expected = shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
+    expected[0, 1] = [-np.inf, -np.inf, 0.0, -np.inf, -np.inf]
+    expected[0, 2] = [-np.inf, -np.inf, -np.inf, -np.log(2), -np.log(2)]
+    expected[1, 3] = -np.log(5)
+    expected[2, 0] = np.nan
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+
+
 def test_glu_odd_size_is_a_clear_error():
     with pytest.raises(ValueError, match=r"axis -1.*size is 5"):
         A.glu(tf.ones((2, 5)))
