@@ -566,11 +566,15 @@ def _squareplus_parts(x, b):
     return a, c, root, tf.maximum(root, a)
 
 
-def _squareplus_negative(a, s, b):
-    # (x + s) / 2 == (b / 4) / ((s + |x|) / 2) for x < 0: no cancellation,
-    # and no overflow of s + |x|.
+def _squareplus_halves(a, s):
+    # (|x| + s) / 2, without overflowing |x| + s.
     half = _const(0.5, s)
-    return _const(0.25 * b, s) / (half * s + half * a)
+    return half * a + half * s
+
+
+def _squareplus_negative(m, b):
+    # (x + s) / 2 == (b / 4) / ((|x| + s) / 2) for x < 0: no cancellation.
+    return _const(0.25 * b, m) / m
 
 
 def _squareplus_backward(dy, x, y, b):
@@ -582,7 +586,8 @@ def _squareplus_backward(dy, x, y, b):
     tiny = _const(np.finfo(x.dtype.as_numpy_dtype).tiny, x)
     positive = half + half * c / tf.maximum(root, tiny)
     # x < 0: (1 + x / s) / 2 cancels; it equals y / s with the stable y.
-    slope = tf.where(x >= 0, positive, _squareplus_negative(a, s, b) / s)
+    negative = _squareplus_negative(_squareplus_halves(a, s), b)
+    slope = tf.where(x >= 0, positive, negative / s)
     return dy * tf.cast(slope, dy.dtype)
 
 
@@ -606,8 +611,8 @@ def squareplus(x, b=4):
     dtype = x.dtype
     x = _widened(x)
     a, _, _, s = _squareplus_parts(x, b)
-    half = _const(0.5, x)
-    y = tf.where(x >= 0, half * x + half * s, _squareplus_negative(a, s, b))
+    m = _squareplus_halves(a, s)  # y itself where x >= 0
+    y = tf.where(x >= 0, m, _squareplus_negative(m, b))
     return tf.cast(y, dtype)
 
 
