@@ -110,18 +110,25 @@ def test_softplus_float32_linear_region_is_bit_exact(threshold, fusion):
 
 
 @pytest.mark.parametrize("name", ["softplus", "log_sigmoid"])
-@pytest.mark.parametrize("dtype,rtol", [("float32", 1e-6), ("float64", 1e-14)])
+@pytest.mark.parametrize(
+    "dtype,rtol",
+    [("float32", 1e-6), ("float64", 1e-14), ("float16", 2e-3), ("bfloat16", 1.6e-2)],
+)
 @pytest.mark.parametrize("size", [2**12, 2**16])
 def test_softplus_under_xla_matches_the_reference(name, dtype, rtol, size):
     # Under XLA, from 2^16 elements up log1p is Kahan's log form; below, XLA's
     # log1p. Both must hold full precision, out to where softplus is tiny.
     x = np.concatenate([np.linspace(-100.0, 19.9, size - 2), [np.inf, -np.inf]])
     x = -x if name == "log_sigmoid" else x
-    x = x.astype(dtype)
+    x = tf.cast(tf.constant(x), dtype)
     f = tf.function(getattr(A, name), jit_compile=True)
-    got = f(tf.constant(x)).numpy().astype(np.float64)
-    ref = BY_NAME[name].numpy(x.astype(np.float64))
-    normal = np.abs(ref) >= np.finfo(dtype).tiny
+    got = tf.cast(f(x), tf.float64).numpy()
+    x64 = tf.cast(x, tf.float64).numpy()
+    ref = BY_NAME[name].numpy(x64)
+    # Rounded to the dtype first (a true value below its range is 0 there).
+    ref = tf.cast(tf.cast(ref, dtype), tf.float64).numpy()
+    tiny = {"float16": 6.104e-05, "bfloat16": 1.1755e-38, "float32": 1.1755e-38, "float64": 2.3e-308}
+    normal = np.abs(ref) >= tiny[dtype]
     np.testing.assert_allclose(got[normal], ref[normal], rtol=rtol, atol=0)
 
 
