@@ -18,6 +18,23 @@ def shifted_below_peak(x, axis):
     return tf.where(tf.equal(x, peak), tf.zeros_like(x), x - peak)
 
 
+def rows_repaired(x, native, careful, flags_bad_rows):
+    """``native`` (one TensorFlow kernel over the last axis) applied to ``x``,
+    with the rows ``flags_bad_rows(y)`` marks in its output redone by
+    ``careful(rows, axis=-1)`` and scattered back: native kernels are exact
+    for finite logits, and only a slice with +inf, NaN or only -inf needs the
+    careful formula. The redo is a branch the common case never runs."""
+    rows = tf.reshape(x, [-1, tf.shape(x)[-1]])
+    y = native(rows, axis=-1)
+    bad = tf.where(flags_bad_rows(y))
+
+    def redo():
+        return tf.tensor_scatter_nd_update(y, bad, careful(tf.gather_nd(rows, bad), -1))
+
+    y = tf.cond(tf.size(bad) > 0, redo, lambda: y)
+    return tf.reshape(y, tf.shape(x))
+
+
 def sigmoid_and_slope(z):
     """``sigmoid(z)`` and ``sigmoid(z) * sigmoid(-z)`` from one exp, both to
     full precision: with e = exp(-|z|), the slope is e / (1 + e)^2 for either

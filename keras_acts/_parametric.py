@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
+from keras_acts._common import rows_repaired as _rows_repaired
 from keras_acts._common import shifted_below_peak as _shifted_below_peak
 from keras_acts.core import define_activation, in_xla_context
 from keras_acts.layer_bases import (
@@ -300,22 +301,15 @@ def log_softmax(x, axis=-1):
 
 
 def _native_log_softmax(x):
-    # TensorFlow's one LogSoftmax kernel is exact for finite logits, and makes
-    # a slice with +inf, NaN or only -inf NaN throughout (its sum of
-    # exponentials is NaN): its first entry tells, so finding those slices
-    # reads one column. Only they are redone carefully, in a branch the
-    # common case never runs.
-    rows = tf.reshape(x, [-1, tf.shape(x)[-1]])
-    y = tf.nn.log_softmax(rows, axis=-1)
-    bad = tf.where(tf.reduce_any(tf.math.is_nan(y[:, :1]), axis=-1))
-
-    def redo():
-        return tf.tensor_scatter_nd_update(
-            y, bad, _careful_log_softmax(tf.gather_nd(rows, bad), -1)
-        )
-
-    y = tf.cond(tf.size(bad) > 0, redo, lambda: y)
-    return tf.reshape(y, tf.shape(x))
+    # The kernel makes a slice with +inf, NaN or only -inf NaN throughout (its
+    # sum of exponentials is NaN): its first entry tells, so finding those
+    # slices reads one column.
+    return _rows_repaired(
+        x,
+        tf.nn.log_softmax,
+        _careful_log_softmax,
+        lambda y: tf.reduce_any(tf.math.is_nan(y[:, :1]), axis=-1),
+    )
 
 
 def _careful_log_softmax(x, axis):

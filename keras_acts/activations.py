@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
+from keras_acts._common import rows_repaired as _rows_repaired
 from keras_acts._common import shifted_below_peak as _shifted_below_peak
 from keras_acts.config import native_kernels
 from keras_acts.core import define_activation, in_xla_context
@@ -284,19 +285,14 @@ def softmax(x, axis=-1):
 
 
 def _native_softmax(x):
-    # TensorFlow's one Softmax kernel is exact for finite logits. Only a slice
-    # with +inf, NaN or all -inf comes out non-finite; those few slices are
-    # redone carefully and scattered back. (A tf.cond over the logits would
-    # keep them alive for the backward pass; clamping them costs a pass.)
-    rows = tf.reshape(x, [-1, tf.shape(x)[-1]])
-    y = tf.nn.softmax(rows, axis=-1)
-    bad = tf.where(tf.logical_not(tf.math.is_finite(tf.reduce_sum(y, axis=-1))))
-    redone = _careful_softmax(tf.gather_nd(rows, bad), -1)
-    # The branch spares the common case a copy of y.
-    y = tf.cond(
-        tf.size(bad) > 0, lambda: tf.tensor_scatter_nd_update(y, bad, redone), lambda: y
+    # The kernel leaves NaN only where a +inf or NaN logit was (a slice of
+    # only -inf is all NaN), so its non-finite slices show in their sums.
+    return _rows_repaired(
+        x,
+        tf.nn.softmax,
+        _careful_softmax,
+        lambda y: tf.logical_not(tf.math.is_finite(tf.reduce_sum(y, axis=-1))),
     )
-    return tf.reshape(y, tf.shape(x))
 
 
 def _careful_softmax(x, axis):
