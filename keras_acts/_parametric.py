@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
+from keras_acts._common import negated as _negated
 from keras_acts._common import rows_repaired as _rows_repaired
 from keras_acts._common import shifted_below_peak as _shifted_below_peak
 from keras_acts.core import define_activation, in_xla_context
@@ -156,7 +157,9 @@ def snake(x, frequency=1.0):
     """
     fx = frequency * x
     s = tf.sin(fx)
-    y = x + s * s / frequency
+    # Not s * s: the optimizer makes that Square(Sin(fx)), which it merges
+    # into a slow composite kernel (see _common.negated).
+    y = x + s * (s / frequency)
     # An infinite frequency * x (x infinite, or the product overflowing in
     # float16) means sin^2(fx) / frequency is below half an ulp of x: the
     # output rounds to x.
@@ -478,7 +481,7 @@ def _glu_backward(dy, x, y, axis):
     # sigmoid(b) * sigmoid(-b), not SigmoidGrad's s * (1 - s): that cancels
     # where the gate saturates (all precision lost in float16). Two native
     # sigmoids are also cheaper than one exp and its fix-ups.
-    slope = gate * tf.sigmoid(-b)
+    slope = gate * tf.sigmoid(_negated(b))
     return _joined(dy * gate, (dy * a) * slope, axis, x)
 
 

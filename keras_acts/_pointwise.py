@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
+from keras_acts._common import negated as _negated
 from keras_acts._common import sigmoid_and_slope as _sigmoid_and_slope
 from keras_acts.core import define_activation, in_xla_context
 from keras_acts.params import Boolean, Real
@@ -504,7 +505,7 @@ def softplus(x, beta=1.0, threshold=20.0):
 
 
 def _log_sigmoid_backward(dy, x, y):
-    return dy * tf.sigmoid(-x)
+    return dy * tf.sigmoid(_negated(x))
 
 
 @define_activation(

@@ -1,0 +1,61 @@
+"""What TensorFlow's graph optimizer makes of the plain (unfused) path.
+
+Not timings: the kernels the optimized graph runs. Grappler merges a chain of
+unary ops (``sigmoid(-x)``, ``exp(-|x|)``, ``square(sin(x))``) into one
+``_UnaryOpsComposition`` kernel, which costs tens of microseconds more than
+the chain on a small tensor (measured in keras_acts.bench at 2^14 elements);
+no activation may leave such a chain in its forward or backward pass.
+"""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_acts
+from references import CASES, case_id
+
+DTYPES = ["float32", "float64", "float16", "bfloat16"]
+
+
+def optimized_graph_ops(f, dtype, shape=(16, 1024)):
+    """Op types (and, for a composite, the ops it merged) of the graph
+    TensorFlow runs for f's forward and backward, after grappler.
+
+    Both passes feed on into another op, as in a model: grappler leaves a
+    fetched tensor's op alone. Placeholders keep constant folding from running
+    the whole step at build time."""
+    dtype = tf.as_dtype(dtype)
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(dtype, shape)
+        w = tf.compat.v1.placeholder(dtype, ())
+        out = f(x) * w
+        dx = tf.gradients(out, x)[0]
+        feed = np.random.default_rng(0).normal(size=shape).astype(dtype.as_numpy_dtype)
+        metadata = tf.compat.v1.RunMetadata()
+        with tf.compat.v1.Session(graph=graph) as session:
+            session.run(
+                [out, dx * w], feed_dict={x: feed, w: 0.5}, run_metadata=metadata,
+                options=tf.compat.v1.RunOptions(output_partition_graphs=True),
+            )
+    return [
+        (node.op, [name.decode() for name in node.attr["op_names"].list.s])
+        for partition in metadata.partition_graphs
+        for node in partition.node
+    ]
+
+
+def test_the_probe_sees_a_composed_chain():
+    # The probe itself: a bare sigmoid(-x) is merged, or this file tests nothing.
+    ops = optimized_graph_ops(lambda x: tf.sigmoid(-x), "float32")
+    assert ("_UnaryOpsComposition", ["Neg", "Sigmoid"]) in ops
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_no_unary_chain_is_merged_into_a_composite_kernel(case):
+    name, params = case
+    f = getattr(keras_acts.activations, name)
+    for dtype in DTYPES:
+        ops = optimized_graph_ops(lambda x: f(x, **params), dtype)
+        composed = [names for op, names in ops if op == "_UnaryOpsComposition"]
+        assert not composed, f"{name} {dtype}: {composed}"
