@@ -9,7 +9,6 @@ give the mathematical limit (never ``inf * 0 = NaN``) and NaN stays NaN.
 
 import math
 
-import numpy as np
 import tensorflow as tf
 
 from keras_acts._common import CATALOG as _catalog
@@ -558,43 +557,32 @@ _SQUAREPLUS_BIG = {tf.float64: 1e150}
 _SQUAREPLUS_BIG_DEFAULT = 1e18
 
 
-def _squareplus_parts(x, b):
-    """``|x|``, ``min(|x|, big)``, ``sqrt(min(|x|, big)^2 + b)`` and
-    ``s = sqrt(x^2 + b)``, without overflowing x^2."""
-    a = tf.abs(x)
-    c = tf.minimum(a, _const(_SQUAREPLUS_BIG.get(x.dtype, _SQUAREPLUS_BIG_DEFAULT), x))
-    root = tf.sqrt(c * c + _const(b, x))
-    return a, c, root, tf.maximum(root, a)
-
-
-def _squareplus_halves(a, s):
-    # (|x| + s) / 2, without overflowing |x| + s.
-    half = _const(0.5, s)
-    return half * a + half * s
-
-
-def _squareplus_negative(m, b):
-    # (x + s) / 2 == (b / 4) / ((|x| + s) / 2) for x < 0: no cancellation.
-    return _const(0.25 * b, m) / m
+def _squareplus_keep(b):
+    # For b > 0 the output alone gives the slope; with b == 0 (relu with 1/2
+    # at 0) y == 0 cannot tell x == 0 from x < 0.
+    return "y" if b > 0 else "x"
 
 
 def _squareplus_backward(dy, x, y, b):
-    x = _widened(x)
-    a, c, root, s = _squareplus_parts(x, b)
-    half = _const(0.5, x)
-    # x >= 0: (1 + x / s) / 2, with x / s = c / root (1 at +inf; 0 at x == 0
-    # even for b == 0, where the slope is 1/2 as for every b > 0).
-    tiny = _const(np.finfo(x.dtype.as_numpy_dtype).tiny, x)
-    positive = half + half * c / tf.maximum(root, tiny)
-    # x < 0: (1 + x / s) / 2 cancels; it equals y / s with the stable y.
-    negative = _squareplus_negative(_squareplus_halves(a, s), b)
-    slope = tf.where(x >= 0, positive, negative / s)
+    if y is None:  # b == 0: (1 + sign(x)) / 2, NaN for NaN
+        half = _const(0.5, x)
+        return dy * (half + half * tf.sign(x))
+    # With s = sqrt(x^2 + b), s - x = (b / 2) / y, so s = y + (b / 4) / y and
+    # the slope (1 + x / s) / 2 = y / s = y^2 / (y^2 + b / 4): all terms
+    # positive, no cancellation; y^2 capped so that it never overflows to
+    # inf / inf. One division: on a small tensor each division is a kernel
+    # that TensorFlow splits across threads (tens of microseconds on 2 cores).
+    # Where y^2 is subnormal (flushed to 0) so is the slope but for b < 4:
+    # there it flushes to 0 below FLT_MIN * 4 / b.
+    w = _widened(y)
+    square = tf.minimum(w * w, _const(w.dtype.max, w))
+    slope = square / (square + _const(0.25 * b, w))
     return dy * tf.cast(slope, dy.dtype)
 
 
 @define_activation(
     backward=_squareplus_backward,
-    keep="x",
+    keep=_squareplus_keep,
     params={"b": Real(min=0.0)},
     formula="(x + sqrt(x^2 + b)) / 2",
     output_range="(0, inf)",
@@ -611,9 +599,14 @@ def squareplus(x, b=4):
     """
     dtype = x.dtype
     x = _widened(x)
-    a, _, _, s = _squareplus_parts(x, b)
-    m = _squareplus_halves(a, s)  # y itself where x >= 0
-    y = tf.where(x >= 0, m, _squareplus_negative(m, b))
+    a = tf.abs(x)
+    big = _const(_SQUAREPLUS_BIG.get(x.dtype, _SQUAREPLUS_BIG_DEFAULT), x)
+    c = tf.minimum(a, big)
+    s = tf.maximum(tf.sqrt(c * c + _const(b, x)), a)  # sqrt(x^2 + b)
+    half = _const(0.5, x)
+    m = half * a + half * s  # (|x| + s) / 2 without overflow: y where x >= 0
+    # For x < 0, (x + s) / 2 == (b / 4) / m: no cancellation.
+    y = tf.where(x >= 0, m, _const(0.25 * b, x) / m)
     return tf.cast(y, dtype)
 
 

@@ -229,6 +229,32 @@ def test_squareplus_float16_has_no_cancellation():
     np.testing.assert_allclose(got, expected.astype(np.float16).astype(np.float64), rtol=1e-3)
 
 
+@pytest.mark.parametrize("jit", [False, True])
+@pytest.mark.parametrize("b", [4.0, 1.0, 0.25, 100.0])
+def test_squareplus_gradient_from_its_output_is_precise(b, jit):
+    # The backward keeps only y; (1 + x / s) / 2 from x would cancel for
+    # x << 0, and x^2 would overflow for |x| > 1.8e19.
+    x = np.concatenate([
+        np.linspace(-50.0, 50.0, 20001), -np.geomspace(1e-30, 3e38, 2001), np.geomspace(1e-30, 3e38, 2001),
+    ]).astype(np.float32)
+
+    def step(t):
+        with tf.GradientTape() as tape:
+            tape.watch(t)
+            y = A.squareplus(t, b=b)
+        return tape.gradient(y, t)
+
+    got = tf.function(step, jit_compile=jit)(tf.constant(x)).numpy().astype(np.float64)
+    x64 = x.astype(np.float64)
+    s = np.sqrt(x64 * x64 + b)
+    want = np.where(x64 >= 0, (1 + x64 / s) / 2, (b / 2) / (np.abs(x64) + s) / s)
+    # Below FLT_MIN * 4 / b the slope is flushed to 0 with the subnormal y^2.
+    normal = want > np.finfo(np.float32).tiny * max(1.0, 4.0 / b)
+    ulp = np.spacing(want[normal].astype(np.float32)).astype(np.float64)
+    assert (np.abs(got[normal] - want[normal]) / ulp).max() <= 8.0
+    assert np.all(got[~normal] <= want[~normal] * 1.01)
+
+
 def test_squareplus_with_b_zero_is_relu_with_half_at_zero():
     x = np.array([-2.0, 0.0, 3.0])
     np.testing.assert_array_equal(A.squareplus(tf.constant(x), b=0).numpy(), [0.0, 0.0, 3.0])
@@ -301,7 +327,8 @@ def test_each_backward_keeps_one_tensor():
         assert A.__dict__[name].spec.keep == "y"
     assert A.linear.spec.keep == ""
     assert A.elu.spec.keep(alpha=1.0) == "y" and A.elu.spec.keep(alpha=-0.5) == "x"
-    for name in ["gelu", "silu", "mish", "softplus", "squareplus", "hard_silu"]:
+    assert A.squareplus.spec.keep(b=4.0) == "y" and A.squareplus.spec.keep(b=0.0) == "x"
+    for name in ["gelu", "silu", "mish", "softplus", "hard_silu"]:
         assert A.__dict__[name].spec.keep == "x"
 
 
