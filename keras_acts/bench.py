@@ -39,7 +39,9 @@ REQUIRED_PARAMS = {
 }
 QUICK_NAMES = ["relu", "gelu", "silu", "mish", "softmax"]
 TRAIN_NAMES = ["relu", "gelu", "silu", "mish", "tanh", "elu"]
-MEMORY_NAMES = ["relu", "sigmoid", "tanh", "elu", "gelu", "silu", "mish", "softplus", "softmax"]
+MEMORY_NAMES = [
+    "relu", "sigmoid", "tanh", "elu", "gelu", "silu", "mish", "softplus", "squareplus", "softmax",
+]
 
 
 # -- machine -----------------------------------------------------------------
