@@ -226,6 +226,10 @@ def _fmt(value, digits=2):
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _spread(spread):
+    return "-" if spread is None else f"{spread[0]:.2f}-{spread[1]:.2f}"
+
+
 def _kernel_line(row):
     return (
         f"{row['name']:<14} 2^{int(math.log2(row['size'])):<3} {row['mode']:<5} "
@@ -241,8 +245,7 @@ def kernel_table(rows):
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        spread = r.get("ours_vs_keras_spread")
-        spread = "-" if spread is None else f"{spread[0]:.2f}-{spread[1]:.2f}"
+        spread = _spread(r.get("ours_vs_keras_spread"))
         lines.append(
             f"| {r['name']} | 2^{int(math.log2(r['size']))} | {r['mode']} | "
             f"{_fmt(r['ours_ms'], 3)} | {_fmt(r['keras_ms'], 3)} | {_fmt(r['floor_ms'], 3)} | "
@@ -354,6 +357,7 @@ def bench_training(names, repeats, quick, log):
                 "keras_steps_per_s": 1 / t["keras"],
             }
             row["speedup"] = ratio(s, "keras", "ours")
+            row["speedup_spread"] = ratio_spread(s, "keras", "ours")
             rows.append(row)
             log(
                 f"  {kind} {name:<8} ours {row['ours_steps_per_s']:.1f}/s  "
@@ -364,13 +368,14 @@ def bench_training(names, repeats, quick, log):
 
 def training_table(rows):
     lines = [
-        "| model | activation | ours steps/s | keras steps/s | speed ours/keras |",
-        "|---|---|---|---|---|",
+        "| model | activation | ours steps/s | keras steps/s | speed ours/keras "
+        "| speed, middle half of rounds |",
+        "|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['model']} | {r['name']} | {r['ours_steps_per_s']:.1f} | "
-            f"{r['keras_steps_per_s']:.1f} | {r['speedup']:.2f} |"
+            f"{r['keras_steps_per_s']:.1f} | {r['speedup']:.2f} | {_spread(r.get('speedup_spread'))} |"
         )
     return "\n".join(lines)
 
@@ -649,7 +654,9 @@ def _targets_table(result):
     if "training" in result:
         slow = [r for r in result["training"] if r["speedup"] < 1.0]
         rows.append(("training steps/s >= 1.0x Keras's",
-                     "below: " + (", ".join(f"{r['model']} {r['name']} {r['speedup']:.2f}" for r in slow) or "none"),
+                     "below: " + (", ".join(
+                         f"{r['model']} {r['name']} {r['speedup']:.2f} ({_spread(r.get('speedup_spread'))})"
+                         for r in slow) or "none"),
                      not slow))
     if "memory" in result:
         over = [r for r in result["memory"]["rows"]

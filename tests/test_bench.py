@@ -23,6 +23,16 @@ def test_bench_quick_json_has_every_part(capsys):
     assert {"machine", "kernels", "training", "memory", "targets"} <= set(result)
     assert result["kernels"][0]["name"] == "relu"
     assert result["memory"]["rows"][0]["name"] == "relu"
+    low, high = result["training"][0]["speedup_spread"]
+    assert low <= high
+
+
+def test_training_table_shows_the_middle_half_of_its_rounds():
+    row = {"model": "mlp", "name": "tanh", "ours_steps_per_s": 31.1, "keras_steps_per_s": 35.7,
+           "speedup": 0.90, "speedup_spread": [0.86, 1.02]}
+    table = bench.training_table([row])
+    assert "| speed, middle half of rounds |" in table
+    assert "| mlp | tanh | 31.1 | 35.7 | 0.90 | 0.86-1.02 |" in table
 
 
 def test_memory_keeps_xla_compiling_apart():
