@@ -59,3 +59,43 @@ def test_no_unary_chain_is_merged_into_a_composite_kernel(case):
         ops = optimized_graph_ops(lambda x: f(x, **params), dtype)
         composed = [names for op, names in ops if op == "_UnaryOpsComposition"]
         assert not composed, f"{name} {dtype}: {composed}"
+
+
+def dense_step_fused_ops(activation):
+    """The ``fused_ops`` of every fused MatMul in the optimized graph of a
+    Dense layer's forward and backward (MatMul + BiasAdd + activation)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, (64, 128))
+        w = tf.constant(np.random.default_rng(1).normal(size=(128, 256)).astype("float32"))
+        b = tf.compat.v1.placeholder(tf.float32, (256,))
+        h = activation(tf.nn.bias_add(tf.matmul(x, w), b))
+        loss = tf.reduce_sum(h * h)
+        grads = tf.gradients(loss, [x, b])
+        metadata = tf.compat.v1.RunMetadata()
+        with tf.compat.v1.Session(graph=graph) as session:
+            session.run(
+                [loss] + grads,
+                feed_dict={x: np.ones((64, 128), "float32"), b: np.zeros(256, "float32")},
+                run_metadata=metadata,
+                options=tf.compat.v1.RunOptions(output_partition_graphs=True),
+            )
+    return [
+        [name.decode() for name in node.attr["fused_ops"].list.s]
+        for partition in metadata.partition_graphs
+        for node in partition.node
+        if "FusedMatMul" in node.op
+    ]
+
+
+@pytest.mark.parametrize(
+    "name,op",
+    [("relu", "Relu"), ("relu6", "Relu6"), ("elu", "Elu"), ("sigmoid", "Sigmoid"),
+     ("tanh", "Tanh"), ("leaky_relu", "LeakyRelu")],
+)
+def test_dense_keeps_grapplers_matmul_bias_activation_fusion(name, op):
+    # TensorFlow fuses MatMul + BiasAdd + these activations into one kernel;
+    # a custom gradient that kept the pre-activation (or went through other
+    # ops) would break the pattern and lose that speed.
+    fused = dense_step_fused_ops(getattr(keras_acts.activations, name))
+    assert ["BiasAdd", op] in fused, fused
