@@ -32,17 +32,19 @@ def optimized_graph_ops(f, dtype, shape=(16, 1024)):
         out = f(x) * w
         dx = tf.gradients(out, x)[0]
         feed = np.random.default_rng(0).normal(size=shape).astype(dtype.as_numpy_dtype)
-        metadata = tf.compat.v1.RunMetadata()
-        with tf.compat.v1.Session(graph=graph) as session:
-            session.run(
-                [out, dx * w], feed_dict={x: feed, w: 0.5}, run_metadata=metadata,
-                options=tf.compat.v1.RunOptions(output_partition_graphs=True),
-            )
-    return [
-        (node.op, [name.decode() for name in node.attr["op_names"].list.s])
-        for partition in metadata.partition_graphs
-        for node in partition.node
-    ]
+        nodes = _nodes_run(graph, [out, dx * w], {x: feed, w: 0.5})
+    return [(node.op, [name.decode() for name in node.attr["op_names"].list.s]) for node in nodes]
+
+
+def _nodes_run(graph, fetches, feed_dict):
+    """The nodes of the graph TensorFlow actually ran for ``fetches``."""
+    metadata = tf.compat.v1.RunMetadata()
+    with tf.compat.v1.Session(graph=graph) as session:
+        session.run(
+            fetches, feed_dict=feed_dict, run_metadata=metadata,
+            options=tf.compat.v1.RunOptions(output_partition_graphs=True),
+        )
+    return [node for partition in metadata.partition_graphs for node in partition.node]
 
 
 def test_the_probe_sees_a_composed_chain():
@@ -72,18 +74,11 @@ def dense_step_fused_ops(activation):
         h = activation(tf.nn.bias_add(tf.matmul(x, w), b))
         loss = tf.reduce_sum(h * h)
         grads = tf.gradients(loss, [x, b])
-        metadata = tf.compat.v1.RunMetadata()
-        with tf.compat.v1.Session(graph=graph) as session:
-            session.run(
-                [loss] + grads,
-                feed_dict={x: np.ones((64, 128), "float32"), b: np.zeros(256, "float32")},
-                run_metadata=metadata,
-                options=tf.compat.v1.RunOptions(output_partition_graphs=True),
-            )
+        feed = {x: np.ones((64, 128), "float32"), b: np.zeros(256, "float32")}
+        nodes = _nodes_run(graph, [loss] + grads, feed)
     return [
         [name.decode() for name in node.attr["fused_ops"].list.s]
-        for partition in metadata.partition_graphs
-        for node in partition.node
+        for node in nodes
         if "FusedMatMul" in node.op
     ]
 
