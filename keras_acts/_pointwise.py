@@ -11,10 +11,10 @@ import math
 
 import tensorflow as tf
 
+from keras_acts import _common
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
 from keras_acts._common import negated as _negated
-from keras_acts._common import sigmoid_and_slope as _sigmoid_and_slope
 from keras_acts.core import define_activation, in_xla_context
 from keras_acts.params import Boolean, Real
 
@@ -63,6 +63,32 @@ def _tamed(x, upper=True):
     if upper:
         return tf.clip_by_value(x, -bound, bound)
     return tf.maximum(x, -bound)
+
+
+# Under XLA, a forward and a backward pass that compute the same subexpression
+# share it: XLA computes it once into a tensor of its own and reads it twice.
+# While that tensor stays in cache this beats recomputing; past it, the write
+# and reads cost more (silu under model-wide XLA, ours / Keras's time: 2^16
+# elements 0.99 -> 0.84, 2^18 1.29 -> 0.99, 2^20 1.25 -> 1.04 sharing; 2^22
+# 0.81 recomputing, 0.97 sharing).
+_SHARE_BELOW_SIZE = 2**21
+
+
+def _shared_between_passes(z):
+    size = z.shape.num_elements()
+    return in_xla_context() and size is not None and size < _SHARE_BELOW_SIZE
+
+
+def _sigmoid_and_slope(z):
+    return _common.sigmoid_and_slope(z, shared=_shared_between_passes(z))
+
+
+def _forward_sigmoid(z):
+    """The forward passes' sigmoid: the backward's own where XLA shares it
+    between the passes, TensorFlow's otherwise."""
+    if _shared_between_passes(z):
+        return _sigmoid_and_slope(z)[0]
+    return tf.sigmoid(z)
 
 
 # -- relu6 -------------------------------------------------------------------
@@ -289,7 +315,7 @@ def gelu(x, approximate=False):
     negative tail keeps full precision (erfc, not 1 + erf).
     """
     if approximate:
-        return _tamed(x, upper=False) * tf.sigmoid(_gelu_approx_z2(x))
+        return _tamed(x, upper=False) * _forward_sigmoid(_gelu_approx_z2(x))
     cdf = _const(0.5, x) * tf.math.erfc(-x * _const(1.0 / math.sqrt(2.0), x))
     return _tamed(x, upper=False) * cdf
 
@@ -316,7 +342,7 @@ def _silu_backward(dy, x, y):
 )
 def silu(x):
     """Sigmoid linear unit (swish): `x * sigmoid(x)`; 0 at `-inf`."""
-    return _tamed(x, upper=False) * tf.sigmoid(x)
+    return _tamed(x, upper=False) * _forward_sigmoid(x)
 
 
 swish = silu
@@ -343,7 +369,7 @@ def _quick_gelu_backward(dy, x, y):
 )
 def quick_gelu(x):
     """The sigmoid approximation of GELU: `x * sigmoid(1.702 x)`."""
-    return _tamed(x, upper=False) * tf.sigmoid(_const(_QUICK_GELU_K, x) * x)
+    return _tamed(x, upper=False) * _forward_sigmoid(_const(_QUICK_GELU_K, x) * x)
 
 
 # With w = exp(x), tanh(softplus(x)) = n / (n + 2) where n = w (w + 2): one

@@ -261,6 +261,34 @@ def test_squareplus_with_b_zero_is_relu_with_half_at_zero():
     np.testing.assert_array_equal(vjp(lambda t: A.squareplus(t, b=0), x), [0.0, 0.5, 1.0])
 
 
+# -- silu: no s * (1 - s) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_silu_gradient_is_precise_where_the_gate_saturates(jit):
+    # Under XLA, below 2^21 elements, the forward and backward share one
+    # sigmoid(-|x|) tensor; elsewhere each computes its own: both precise.
+    # (silu's argument is x itself, not a rounded multiple, so the float64
+    # formula is the exact reference.)
+    x = np.linspace(-30.0, 30.0, 6001).astype(np.float32)
+
+    def step(t):
+        with tf.GradientTape() as tape:
+            tape.watch(t)
+            y = A.silu(t)
+        return tape.gradient(y, t)
+
+    got = tf.function(step, jit_compile=jit)(tf.constant(x)).numpy().astype(np.float64)
+    x64 = x.astype(np.float64)
+    e = np.exp(-np.abs(x64))
+    gate = np.where(x64 >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    rest = x64 * e / (1.0 + e) ** 2
+    # In ulp of the terms' size: where they cancel (the slope is 0 near
+    # x = -1.28) no formula does better.
+    ulp = np.spacing((np.abs(gate) + np.abs(rest)).astype(np.float32)).astype(np.float64)
+    assert (np.abs(got - (gate + rest)) / ulp).max() <= 8.0
+
+
 # -- tanh_shrink: no cancellation near 0 -------------------------------------
 
 _TANH_SHRINK_SERIES = [  # (x - tanh x) / x^3 in powers of x^2
