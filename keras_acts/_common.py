@@ -2,6 +2,8 @@
 
 import tensorflow as tf
 
+from keras_acts.core import in_xla_context
+
 # Keyword arguments every catalog definition passes to define_activation.
 CATALOG = dict(package="keras_acts")
 
@@ -29,12 +31,20 @@ def shifted_below_peak(x, axis):
     return tf.where(tf.equal(x, peak), tf.zeros_like(x), x - peak)
 
 
-def rows_repaired(x, native, careful, flags_bad_rows):
-    """``native`` (one TensorFlow kernel over the last axis) applied to ``x``,
-    with the rows ``flags_bad_rows(y)`` marks in its output redone by
-    ``careful(rows, axis=-1)`` and scattered back: native kernels are exact
-    for finite logits, and only a slice with +inf, NaN or only -inf needs the
-    careful formula. The redo is a branch the common case never runs."""
+def native_or_careful(x, axis, native, careful, flags_bad_rows):
+    """A normalizer (softmax, log_softmax) along ``axis``: ``native`` (one
+    TensorFlow kernel over the last axis) where it applies, ``careful(x, axis)``
+    otherwise (another axis, or compiled: under XLA the careful formula fuses
+    into one loop per pass, faster than XLA's lowering of the native ops).
+
+    Native kernels are exact for finite logits; only a slice with +inf, NaN or
+    only -inf goes wrong. The rows ``flags_bad_rows(y)`` marks in the kernel's
+    output are redone carefully and scattered back, in a branch the common
+    case never runs."""
+    rank = x.shape.rank
+    last_axis = isinstance(axis, int) and rank is not None and axis in (-1, rank - 1)
+    if not last_axis or in_xla_context():
+        return careful(x, axis)
     rows = tf.reshape(x, [-1, tf.shape(x)[-1]])
     y = native(rows, axis=-1)
     bad = tf.where(flags_bad_rows(y))

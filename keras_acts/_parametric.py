@@ -14,9 +14,9 @@ import tensorflow as tf
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
 from keras_acts._common import negated as _negated
-from keras_acts._common import rows_repaired as _rows_repaired
+from keras_acts._common import native_or_careful as _native_or_careful
 from keras_acts._common import shifted_below_peak as _shifted_below_peak
-from keras_acts.core import define_activation, in_xla_context
+from keras_acts.core import define_activation
 from keras_acts.layer_bases import (
     LogNormalizerLayer,
     MinNormalizerLayer,
@@ -294,25 +294,16 @@ def log_softmax(x, axis=-1):
     logits get `-inf`; a NaN makes its slice NaN. The layer's masked
     positions get `-inf` (the log of their zero weight).
     """
-    rank = x.shape.rank
-    last_axis = isinstance(axis, int) and rank is not None and axis in (-1, rank - 1)
-    if last_axis and not in_xla_context():
-        return _native_log_softmax(x)
-    # Compiled (fused, or inside model-wide XLA), the careful formula is one
-    # loop per pass, faster than XLA's lowering of LogSoftmax.
-    return _careful_log_softmax(x, axis)
+    return _native_or_careful(
+        x, axis, tf.nn.log_softmax, _careful_log_softmax, _log_softmax_bad_rows
+    )
 
 
-def _native_log_softmax(x):
+def _log_softmax_bad_rows(y):
     # The kernel makes a slice with +inf, NaN or only -inf NaN throughout (its
     # sum of exponentials is NaN): its first entry tells, so finding those
     # slices reads one column.
-    return _rows_repaired(
-        x,
-        tf.nn.log_softmax,
-        _careful_log_softmax,
-        lambda y: tf.reduce_any(tf.math.is_nan(y[:, :1]), axis=-1),
-    )
+    return tf.reduce_any(tf.math.is_nan(y[:, :1]), axis=-1)
 
 
 def _careful_log_softmax(x, axis):

@@ -13,10 +13,10 @@ import tensorflow as tf
 
 from keras_acts._common import CATALOG as _catalog
 from keras_acts._common import const as _const
-from keras_acts._common import rows_repaired as _rows_repaired
+from keras_acts._common import native_or_careful as _native_or_careful
 from keras_acts._common import shifted_below_peak as _shifted_below_peak
 from keras_acts.config import native_kernels
-from keras_acts.core import define_activation, in_xla_context
+from keras_acts.core import define_activation
 from keras_acts.layer_bases import NormalizerLayer
 from keras_acts.params import Axis, Boolean, Real
 
@@ -276,23 +276,13 @@ def softmax(x, axis=-1):
     equally among ties), `-inf` logits get 0. A NaN makes its slice NaN. The
     output carries `_keras_logits = x`, as Keras's does.
     """
-    rank = x.shape.rank
-    last_axis = isinstance(axis, int) and rank is not None and axis in (-1, rank - 1)
-    if last_axis and not in_xla_context():
-        return _native_softmax(x)
-    # Inside model-wide XLA, the careful formula fuses.
-    return _careful_softmax(x, axis)
+    return _native_or_careful(x, axis, tf.nn.softmax, _careful_softmax, _softmax_bad_rows)
 
 
-def _native_softmax(x):
+def _softmax_bad_rows(y):
     # The kernel leaves NaN only where a +inf or NaN logit was (a slice of
     # only -inf is all NaN), so its non-finite slices show in their sums.
-    return _rows_repaired(
-        x,
-        tf.nn.softmax,
-        _careful_softmax,
-        lambda y: tf.logical_not(tf.math.is_finite(tf.reduce_sum(y, axis=-1))),
-    )
+    return tf.logical_not(tf.math.is_finite(tf.reduce_sum(y, axis=-1)))
 
 
 def _careful_softmax(x, axis):
