@@ -7,6 +7,7 @@ the chain on a small tensor (measured in keras_acts.bench at 2^14 elements);
 no activation may leave such a chain in its forward or backward pass.
 """
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -92,5 +93,10 @@ def test_dense_keeps_grapplers_matmul_bias_activation_fusion(name, op):
     # TensorFlow fuses MatMul + BiasAdd + these activations into one kernel;
     # a custom gradient that kept the pre-activation (or went through other
     # ops) would break the pattern and lose that speed.
+    # Which activations TensorFlow fuses depends on its build and the CPU
+    # (Sigmoid and Tanh need oneDNN's kernels): wherever Keras's own gets the
+    # fused kernel, ours must too.
     fused = dense_step_fused_ops(getattr(keras_acts.activations, name))
+    if ["BiasAdd", op] not in dense_step_fused_ops(getattr(keras.activations, name)):
+        pytest.skip(f"this TensorFlow does not fuse MatMul + BiasAdd + {op}, not even for Keras's")
     assert ["BiasAdd", op] in fused, fused
