@@ -14,7 +14,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_acts  # noqa: E402
-from keras_acts.demo import split, two_spirals  # noqa: E402
+from keras_acts.tools.demo import split, two_spirals  # noqa: E402
 
 # Any layer factory works here: keras_acts.layers.<Layer>(...) or keras.layers.Activation(...).
 ACTIVATIONS = {

@@ -14,20 +14,19 @@ from keras_acts import activations  # noqa: E402  (defines the catalog)
 from keras_acts import config  # noqa: E402
 from keras_acts import layers  # noqa: E402
 from keras_acts import params  # noqa: E402
-from keras_acts.core import Activation  # noqa: E402
-from keras_acts.core import ActivationLayer  # noqa: E402
-from keras_acts.core import catalog  # noqa: E402
-from keras_acts.core import define_activation  # noqa: E402
-from keras_acts.core import get  # noqa: E402
-from keras_acts.core import lookup  # noqa: E402
-from keras_acts.core import names  # noqa: E402
-from keras_acts.layer_bases import NormalizerLayer  # noqa: E402
+from keras_acts.engine.define import define_activation  # noqa: E402
+from keras_acts.engine.description import Activation, Docs, LayerOptions  # noqa: E402
+from keras_acts.engine.layer_bases import NormalizerLayer  # noqa: E402
+from keras_acts.engine.layers import ActivationLayer  # noqa: E402
+from keras_acts.engine.registry import catalog, get, lookup, names  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Activation",
     "ActivationLayer",
+    "Docs",
+    "LayerOptions",
     "NormalizerLayer",
     "activations",
     "catalog",

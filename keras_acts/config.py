@@ -22,49 +22,31 @@ shape costs a compilation and each call a little overhead, so by default
 never changes results beyond float rounding.
 
 ```python
+import keras_acts
+
 keras_acts.config.set_fusion("never")
 with keras_acts.config.fusion("always", min_size=0):
-    ...
+    pass
+keras_acts.config.set_fusion("auto")
 ```
 """
 
-import contextlib
-import threading
+from keras_acts.engine import fusion as _fusion
 
-MODES = ("auto", "always", "never")
-DEFAULT_MIN_SIZE = 1 << 16
-DEFAULT_CACHE_SIZE = 256
-NATIVE_ATTRIBUTE = "_keras_acts_native"
-
-_state = threading.local()
-_defaults = {"mode": "auto", "min_size": DEFAULT_MIN_SIZE}
-_cache_size = DEFAULT_CACHE_SIZE
-
-
-def _get(key):
-    return getattr(_state, key, _defaults[key])
-
-
-def _check_mode(mode):
-    if mode not in MODES:
-        raise ValueError(f"fusion mode must be one of {MODES}, got {mode!r}.")
-    return mode
-
-
-def _check_min_size(min_size):
-    if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 0:
-        raise ValueError(f"min_size must be an int >= 0, got {min_size!r}.")
-    return min_size
+MODES = _fusion.MODES
+DEFAULT_MIN_SIZE = _fusion.DEFAULT_MIN_SIZE
+DEFAULT_CACHE_SIZE = _fusion.DEFAULT_CACHE_SIZE
+NATIVE_ATTRIBUTE = _fusion.NATIVE_ATTRIBUTE
 
 
 def fusion_mode():
     """The fusion mode in effect: ``"auto"``, ``"always"`` or ``"never"``."""
-    return _get("mode")
+    return _fusion.mode()
 
 
 def fusion_min_size():
     """The least number of elements that ``"auto"`` fuses."""
-    return _get("min_size")
+    return _fusion.min_size()
 
 
 def set_fusion(mode="auto", min_size=None):
@@ -73,32 +55,12 @@ def set_fusion(mode="auto", min_size=None):
     Affects functions traced from now on; a ``tf.function`` already traced
     keeps the choice it was traced with.
     """
-    _defaults["mode"] = _check_mode(mode)
-    if min_size is not None:
-        _defaults["min_size"] = _check_min_size(min_size)
-    for key in ("mode", "min_size"):
-        if hasattr(_state, key):
-            delattr(_state, key)
+    _fusion.set_defaults(mode, min_size)
 
 
-@contextlib.contextmanager
 def fusion(mode, min_size=None):
     """Use ``mode`` (and ``min_size``) inside a ``with`` block, this thread."""
-    _check_mode(mode)
-    if min_size is not None:
-        _check_min_size(min_size)
-    saved = {k: getattr(_state, k) for k in ("mode", "min_size") if hasattr(_state, k)}
-    _state.mode = mode
-    if min_size is not None:
-        _state.min_size = min_size
-    try:
-        yield
-    finally:
-        for key in ("mode", "min_size"):
-            if key in saved:
-                setattr(_state, key, saved[key])
-            elif hasattr(_state, key):
-                delattr(_state, key)
+    return _fusion.overridden(mode, min_size)
 
 
 def native_kernels(function):
@@ -106,27 +68,25 @@ def native_kernels(function):
     kernels that XLA would not beat (``"auto"`` then never fuses that pass);
     use it as a decorator, below ``define_activation`` for the forward.
     ``"always"`` still fuses it."""
-    setattr(function, NATIVE_ATTRIBUTE, True)
-    return function
+    return _fusion.mark_native(function)
 
 
 def set_fusion_cache_size(size):
     """At most ``size`` compiled (activation, parameters, dtype) pairs are
     kept; the least recently used go first."""
-    global _cache_size
-    _cache_size = _check_min_size(size)
-    from keras_acts import core
-
-    core._trim_fusion_cache()
+    _fusion.set_cache_size(size)
 
 
 def fusion_cache_size():
-    return _cache_size
+    """The most compiled pairs kept (see ``set_fusion_cache_size``)."""
+    return _fusion.cache_size()
+
+
+def fusion_cache_entries():
+    """How many compiled pairs are kept now."""
+    return len(_fusion.cached_pairs())
 
 
 def clear_fusion_cache():
     """Forget every compiled forward/backward pair."""
-    from keras_acts import core
-
-    core._FUSED.clear()
-    core._KERNEL_COUNTS.clear()
+    _fusion.clear_cache()

@@ -1,18 +1,12 @@
-"""Keras layers for every activation in the catalog.
+"""Every activation of the catalog as a Keras layer: ``keras_acts.layers.<Layer>``.
 
-The classes are made by ``keras_acts.define_activation`` from the catalog in
-``keras_acts.activations``; this module exports each under its name and its
-aliases (``keras_acts.layers.Mish``, ``keras_acts.layers.Swish``, ...).
+The classes are made by ``keras_acts.define_activation``'s pipeline from the
+declarations in ``keras_acts.families``; this module exports each from the
+registry under its name and its aliases (``Mish``, ``SiLU``, ``Swish``, ...).
 """
 
-from keras_acts import activations as _catalog_definitions  # noqa: F401
-from keras_acts.core import catalog as _catalog
+from keras_acts import families as _families  # noqa: F401  (defines the catalog)
+from keras_acts.engine.registry import builtin_faces as _builtin_faces
 
-__all__ = []
-for _spec in _catalog():
-    if _spec.package != "keras_acts":
-        continue
-    for _name in (_spec.layer_name, *_spec.aliases.values()):
-        globals()[_name] = _spec.layer
-        __all__.append(_name)
-del _spec, _name
+globals().update(_builtin_faces("layer"))
+__all__ = list(_builtin_faces("layer"))

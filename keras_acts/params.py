@@ -1,19 +1,25 @@
 """Validators for activation parameters.
 
 Each validator is called as ``validator(name, value)`` and returns the
-normalized value or raises ``ValueError`` naming the parameter and the value.
-They run when a function is called with Python values and when a layer is
-constructed, so a bad argument fails before any tensor is touched.
-``describe()`` gives the constraint in words for the catalog page and the CLI.
+normalized value or raises ``ValueError`` (``TypeError`` for a value of the
+wrong kind altogether is not used: every message has one form) naming the
+parameter and the value. They run when a function is called with Python
+values, when a layer is constructed and when a saved layer is loaded, so a bad
+argument fails before any tensor is touched. ``describe()`` gives the
+constraint in words for the catalog page and the command line.
 """
 
 import math
 import numbers
 
+import numpy as np
 import tensorflow as tf
 
+from keras_acts.engine import hooks
 
-def _invalid(name, value, expected):
+
+def invalid(name, value, expected):
+    """The one form of a bad-argument error: the name, the value, the rule."""
     return ValueError(
         f"Invalid value for argument `{name}`: {value!r}. Expected {expected}."
     )
@@ -42,16 +48,16 @@ class Real:
         if value is None and self.optional:
             return None
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise _invalid(name, value, f"a {self.describe()}")
+            raise invalid(name, value, f"a {self.describe()}")
         value = float(value)
         if math.isnan(value) or math.isinf(value):
-            raise _invalid(name, value, f"a finite {self.describe()}")
+            raise invalid(name, value, f"a finite {self.describe()}")
         too_small = self.min is not None and (
             value <= self.min if self.min_open else value < self.min
         )
         too_large = self.max is not None and value > self.max
         if too_small or too_large:
-            raise _invalid(name, value, f"a {self.describe()}")
+            raise invalid(name, value, f"a {self.describe()}")
         return value
 
 
@@ -62,9 +68,9 @@ class Boolean:
         return "bool"
 
     def __call__(self, name, value):
-        if isinstance(value, bool) or type(value).__name__ == "bool_":
+        if isinstance(value, (bool, np.bool_)):
             return bool(value)
-        raise _invalid(name, value, "True or False")
+        raise invalid(name, value, "True or False")
 
 
 class Integer:
@@ -82,9 +88,9 @@ class Integer:
         if value is None and self.optional:
             return None
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise _invalid(name, value, f"an {self.describe()}")
+            raise invalid(name, value, f"an {self.describe()}")
         if self.min is not None and value < self.min:
-            raise _invalid(name, value, f"an {self.describe()}")
+            raise invalid(name, value, f"an {self.describe()}")
         return int(value)
 
 
@@ -99,7 +105,8 @@ class Axis:
         words = "int or tuple of ints" if self.allow_tuple else "int"
         return words + (" or None" if self.allow_none else "")
 
-    def _is_int(self, value):
+    @staticmethod
+    def _is_int(value):
         return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
     def __call__(self, name, value):
@@ -111,7 +118,7 @@ class Axis:
             if value and all(self._is_int(v) for v in value):
                 if len(set(value)) == len(value):
                     return tuple(int(v) for v in value)
-        raise _invalid(name, value, f"an axis ({self.describe()})")
+        raise invalid(name, value, f"an axis ({self.describe()})")
 
 
 class TensorLike:
@@ -122,11 +129,85 @@ class TensorLike:
 
     def __call__(self, name, value):
         if isinstance(value, bool) or value is None:
-            raise _invalid(name, value, "a number or a tensor")
+            raise invalid(name, value, "a number or a tensor")
         if isinstance(value, numbers.Real):
             if math.isnan(value):
-                raise _invalid(name, value, "a number that is not NaN")
+                raise invalid(name, value, "a number that is not NaN")
             return float(value)
         if tf.is_tensor(value) or hasattr(value, "shape"):
             return value
-        raise _invalid(name, value, "a number or a tensor")
+        raise invalid(name, value, "a number or a tensor")
+
+
+class Tensor(TensorLike):
+    """A number or a tensor broadcastable to the input, for a parameter with
+    a gradient (``differentiable``).
+
+    Numbers become float64 NumPy scalars: the gradient core casts such
+    parameters with ``tf.cast``, which would first make a Python float a
+    float32 tensor (0.1 would drift by ~1e-9 in float64 math).
+    """
+
+    def __call__(self, name, value):
+        value = super().__call__(name, value)
+        if isinstance(value, float):
+            return np.float64(value)
+        return value
+
+
+class PositiveOrTensor(Tensor):
+    """A finite number > 0, or a tensor (a learned weight: not checked)."""
+
+    def describe(self):
+        return "float > 0 or tensor"
+
+    def __call__(self, name, value):
+        value = super().__call__(name, value)
+        if isinstance(value, np.float64) and not (0.0 < value < math.inf):
+            raise invalid(name, value, "a finite float > 0 or a tensor")
+        return value
+
+
+class SeedPerCall:
+    """The seed of one random call, drawn once and shared by both passes.
+
+    The forward pass draws it (from a ``SeedGenerator``, an int, the global
+    generator for None, or a seed tensor as is) only when it needs one; the
+    backward pass gets the same tensor and regenerates the same numbers.
+    """
+
+    def __init__(self, seed):
+        self.seed = seed
+        self._tensor = None
+
+    def tensor(self):
+        if self._tensor is None:
+            if tf.is_tensor(self.seed):
+                self._tensor = self.seed
+            else:
+                self._tensor = hooks.draw_seed(self.seed)
+        return self._tensor
+
+    def __repr__(self):
+        return repr(self.seed)
+
+
+class Seed:
+    """An int, a ``keras.random.SeedGenerator``, a seed tensor or None;
+    becomes a ``SeedPerCall``."""
+
+    def describe(self):
+        return "int, keras.random.SeedGenerator or None"
+
+    def __call__(self, name, value):
+        import keras
+
+        if isinstance(value, SeedPerCall):
+            return value
+        if value is None or tf.is_tensor(value) or isinstance(
+            value, keras.random.SeedGenerator
+        ):
+            return SeedPerCall(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise invalid(name, value, f"an {self.describe()}")
+        return SeedPerCall(int(value))

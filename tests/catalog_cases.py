@@ -9,7 +9,7 @@ from references import BY_NAME
 
 
 def catalog_specs():
-    return [spec for spec in keras_acts.catalog() if spec.package == "keras_acts"]
+    return keras_acts.catalog(builtin=True)
 
 
 def string_specs():

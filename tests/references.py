@@ -16,7 +16,7 @@ test module is parametrized over it. Each entry gives
 * ``keras_gradient_wrong_at``: points where autodiff of Keras's built-in is an
   artifact, not a convention (celu at 0 is smooth, yet Keras's gradient is 2);
 * ``keras_values_wrong_in``: dtypes in which Keras's values are wrong or lose
-  precision (we are right there, not a drop-in: see CATALOG.md).
+  precision (we are right there, not a drop-in: see README.md, Conventions).
 """
 
 import dataclasses

@@ -3,7 +3,7 @@ timing is asserted: the benchmark is not a test."""
 
 import json
 
-from keras_acts import bench
+from keras_acts.tools import bench, bench_report
 
 
 def test_bench_quick_prints_its_table(capsys):
@@ -30,7 +30,7 @@ def test_bench_quick_json_has_every_part(capsys):
 def test_training_table_shows_the_middle_half_of_its_rounds():
     row = {"model": "mlp", "name": "tanh", "ours_steps_per_s": 31.1, "keras_steps_per_s": 35.7,
            "speedup": 0.90, "speedup_spread": [0.86, 1.02]}
-    table = bench.training_table([row])
+    table = bench_report.training_table([row])
     assert "| speed, middle half of rounds |" in table
     assert "| mlp | tanh | 31.1 | 35.7 | 0.90 | 0.86-1.02 |" in table
 
@@ -43,7 +43,7 @@ def test_memory_keeps_xla_compiling_apart():
     rows = {r["name"]: r for r in memory["rows"]}
     assert rows["gelu"]["ours_compiled"] and not rows["relu"]["ours_compiled"]
     assert any("gelu/ours" in line and "first step, compiling" in line for line in logged)
-    assert "| ours first step MiB |" in bench.memory_table(memory)
+    assert "| ours first step MiB |" in bench_report.memory_table(memory)
 
 
 def test_bench_rejects_unknown_names_and_parts(capsys):
@@ -52,11 +52,11 @@ def test_bench_rejects_unknown_names_and_parts(capsys):
 
 
 def test_markdown_renders_targets_and_tables():
-    from keras_acts import bench
+    from keras_acts.tools import bench
 
     result = bench.run(bench.parser().parse_args(["relu", "--quick", "--parts", "kernels", "--repeats", "1"]), log=lambda *a: None)
     page = bench.markdown(result)
-    assert "## The targets of issue 5" in page and "## Forward + backward" in page
+    assert "## Speed targets" in page and "## Forward + backward" in page
     assert "| relu |" in page
     assert "middle half" in page
 

@@ -8,6 +8,7 @@ this process instead. ``demo`` runs with its hidden ``--quick`` option here;
 the full demo is run by hand (README).
 """
 
+import inspect
 import json
 import os
 import subprocess
@@ -25,7 +26,7 @@ TIMEOUT = 300
 def run_cli(*args, cwd=None):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     return subprocess.run(
-        [sys.executable, "-m", "keras_acts.cli", *map(str, args)],
+        [sys.executable, "-m", "keras_acts.tools.cli", *map(str, args)],
         capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd, env=env,
     )
 
@@ -48,7 +49,7 @@ class Done:
 @pytest.fixture
 def main(capsys, monkeypatch):
     """Run ``cli.main`` in this process, from ``cwd`` if given."""
-    from keras_acts import cli
+    from keras_acts.tools import cli
 
     def run(*args, cwd=None):
         if cwd is not None:
@@ -103,7 +104,7 @@ def test_list_json_describes_every_activation():
         assert row["layer"] == spec.layer_name
         assert [p["name"] for p in row["params"]] == list(spec.defaults)
         for p in row["params"]:
-            assert p["required"] == (spec.defaults[p["name"]] is keras_acts.core.REQUIRED)
+            assert p["required"] == (spec.defaults[p["name"]] is inspect.Parameter.empty)
             assert isinstance(p["accepts"], str)
     relu = next(r for r in rows if r["name"] == "relu")
     assert {p["name"]: p["default"] for p in relu["params"]} == {
@@ -179,7 +180,7 @@ def test_check_finds_a_wrong_gradient():
     done = run_python(
         """
         import sys, tensorflow as tf, keras_acts
-        from keras_acts import cli
+        from keras_acts.tools import cli
 
         @keras_acts.define_activation(backward=lambda dy, x, y: dy * 4 * x, keep="x",
                                       params={}, package="test_cli")
@@ -239,7 +240,7 @@ def test_demo_bad_arguments(main, args, tmp_path):
 
 
 def test_two_spirals_is_deterministic_and_balanced():
-    from keras_acts.demo import two_spirals
+    from keras_acts.tools.demo import two_spirals
 
     x1, y1 = two_spirals(100, seed=3)
     x2, y2 = two_spirals(100, seed=3)
@@ -281,13 +282,6 @@ def test_missing_plot_extra_is_a_clear_error(main, monkeypatch, tmp_path, args):
     assert_clean_failure(done, code=1)
     assert 'pip install "keras-acts[plot]"' in done.stderr
     assert not (tmp_path / "never.png").exists()
-
-
-def test_missing_bench_module_is_a_clear_error(main, monkeypatch):
-    monkeypatch.setitem(sys.modules, "keras_acts.bench", None)  # as if not shipped
-    done = main("bench", "--quick")
-    assert_clean_failure(done, code=1)
-    assert "bench" in done.stderr
 
 
 def test_installed_script():

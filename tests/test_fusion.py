@@ -6,9 +6,10 @@ import pytest
 import tensorflow as tf
 
 import keras_acts
-from keras_acts import config, core
+from keras_acts import config
+from keras_acts.engine import fusion
 from catalog_cases import catalog_specs
-from keras_acts.bench import bench_params
+from keras_acts.tools.bench import bench_params
 
 SPECS = catalog_specs()
 # (rtol, atol) of fused against plain: float rounding only (XLA may
@@ -109,18 +110,18 @@ def test_auto_fuses_large_multi_kernel_activations_only():
     config.clear_fusion_cache()
     with config.fusion("auto", min_size=1024):
         keras_acts.activations.gelu(tf.ones((4, 8)))  # small: plain
-        assert not core._FUSED
+        assert not fusion.cached_pairs()
         keras_acts.activations.gelu(tf.ones((64, 64)))  # large: fused
-        assert len(core._FUSED) == 1
+        assert len(fusion.cached_pairs()) == 1
         keras_acts.activations.relu(tf.ones((64, 64)))  # one kernel: plain
-        assert len(core._FUSED) == 1
+        assert len(fusion.cached_pairs()) == 1
         keras_acts.activations.softmax(tf.ones((64, 64)))  # both marked native
-        assert len(core._FUSED) == 1
+        assert len(fusion.cached_pairs()) == 1
         # Each pass on its own: softsign's forward is a clamp and a kernel,
         # its backward the one SoftsignGrad kernel.
         keras_acts.activations.softsign(tf.ones((64, 64)))
-        assert len(core._FUSED) == 2
-        forward, backward = list(core._FUSED.values())[-1]
+        assert len(fusion.cached_pairs()) == 2
+        forward, backward = list(fusion.cached_pairs())[-1]
         compiled = tf.types.experimental.PolymorphicFunction
         assert isinstance(forward, compiled)
         assert not isinstance(backward, compiled)
@@ -131,10 +132,10 @@ def test_never_fuses_nothing_and_always_fuses_small():
     config.clear_fusion_cache()
     with config.fusion("never"):
         keras_acts.activations.mish(tf.ones((256, 256)))
-    assert not core._FUSED
+    assert not fusion.cached_pairs()
     with config.fusion("always"):
         keras_acts.activations.mish(tf.ones((2,)))
-    assert len(core._FUSED) == 1
+    assert len(fusion.cached_pairs()) == 1
     config.clear_fusion_cache()
 
 
@@ -142,7 +143,7 @@ def test_random_activations_never_fuse():
     config.clear_fusion_cache()
     with config.fusion("always"):
         keras_acts.activations.rrelu(tf.ones((8, 8)), training=True, seed=1)
-    assert not core._FUSED
+    assert not fusion.cached_pairs()
     config.clear_fusion_cache()
 
 
@@ -168,7 +169,7 @@ def test_unknown_batch_dimension_fuses_without_retracing_the_caller():
                 expected = tape.gradient(y, x)
             _assert_close(f(x), expected, "float32")
     assert len(traces) == 1
-    assert len(core._FUSED) == 1
+    assert len(fusion.cached_pairs()) == 1
     config.clear_fusion_cache()
 
 
@@ -179,7 +180,7 @@ def test_fusion_cache_is_bounded():
         with config.fusion("always"):
             for name in ("gelu", "mish", "silu", "softplus"):
                 getattr(keras_acts.activations, name)(tf.ones((4,)))
-        assert len(core._FUSED) == 2
+        assert len(fusion.cached_pairs()) == 2
     finally:
         config.set_fusion_cache_size(config.DEFAULT_CACHE_SIZE)
         config.clear_fusion_cache()
@@ -192,7 +193,7 @@ def test_eager_calls_reuse_one_compiled_pair_per_parameters():
             keras_acts.activations.elu(tf.ones((8,)), alpha=0.5)
         keras_acts.activations.elu(tf.ones((8,)), alpha=2.0)
         keras_acts.activations.elu(tf.ones((8,), tf.float64), alpha=2.0)
-    assert len(core._FUSED) == 3
+    assert len(fusion.cached_pairs()) == 3
     config.clear_fusion_cache()
 
 
@@ -229,7 +230,7 @@ def test_every_backward_keeps_at_most_one_tensor():
             k: v for k, v in {**spec.defaults, **params}.items()
             if k not in spec.differentiable
         }
-        keep = core._kept(spec, static)
+        keep = spec.kept(static)
         assert len(keep) <= 1, (spec.name, keep)
 
 
@@ -237,16 +238,16 @@ def test_relu_family_keeps_the_output_like_tensorflow():
     # The input (a BiasAdd's output) then has one consumer, so grappler's
     # MatMul + BiasAdd + Relu fusion survives our custom gradient.
     spec = keras_acts.lookup("relu")
-    assert core._kept(spec, dict(negative_slope=0.0, max_value=None, threshold=0.0)) == "y"
-    assert core._kept(spec, dict(negative_slope=0.0, max_value=6.0, threshold=0.0)) == "y"
-    assert core._kept(keras_acts.lookup("leaky_relu"), dict(negative_slope=0.2)) == "y"
+    assert spec.kept(dict(negative_slope=0.0, max_value=None, threshold=0.0)) == "y"
+    assert spec.kept(dict(negative_slope=0.0, max_value=6.0, threshold=0.0)) == "y"
+    assert keras_acts.lookup("leaky_relu").kept(dict(negative_slope=0.2)) == "y"
 
 
 def test_auto_leaves_model_wide_xla_to_fuse_by_itself():
     config.clear_fusion_cache()
     with config.fusion("auto", min_size=16):
         tf.function(keras_acts.activations.gelu, jit_compile=True)(tf.ones((64, 64)))
-        assert not core._FUSED
+        assert not fusion.cached_pairs()
         tf.function(keras_acts.activations.gelu)(tf.ones((64, 64)))
-        assert len(core._FUSED) == 1
+        assert len(fusion.cached_pairs()) == 1
     config.clear_fusion_cache()

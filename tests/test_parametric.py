@@ -98,9 +98,11 @@ def test_prelu_layer_signature_and_defaults_match_keras():
 
     ours = inspect.signature(L.PReLU).parameters
     theirs = inspect.signature(keras.layers.PReLU).parameters
-    assert [(n, p.default) for n, p in ours.items()] == [
+    # Keras's arguments and order, and ours keyword-only `alpha=` beside them.
+    assert [(n, p.default) for n, p in ours.items() if n != "alpha"] == [
         (n, p.default) for n, p in theirs.items()
     ]
+    assert ours["alpha"].kind is inspect.Parameter.KEYWORD_ONLY
     assert A.prelu.string is None
     assert "prelu_custom" not in keras_acts.names()
 

@@ -54,11 +54,11 @@ def test_a_string_that_keras_owns_is_refused(monkeypatch):
 
 
 def test_missing_keras_table_is_a_clear_error(monkeypatch):
-    from keras_acts import core
+    from keras_acts.engine import hooks
 
     monkeypatch.delattr(keras_activations, "ALL_OBJECTS_DICT")
     with pytest.raises(ImportError, match="ALL_OBJECTS_DICT"):
-        core._keras_string_table()
+        hooks.keras_string_table()
 
 
 def test_get_resolves_strings_names_layers_callables_and_configs():

@@ -1,6 +1,7 @@
 """Layer bases for activations whose layers do more than apply the function.
 
-Pass one as ``define_activation(..., layer_base=...)``.
+Pass one as ``define_activation(..., layer_base=...)``. Each goes through
+``ActivationLayer``'s constructor and ``get_config``, changing only its hooks.
 """
 
 import inspect
@@ -8,7 +9,14 @@ import inspect
 import keras
 import tensorflow as tf
 
-from keras_acts.core import REQUIRED, ActivationLayer, validate
+from keras_acts.engine.description import REQUIRED
+from keras_acts.engine.layers import ActivationLayer, constructor_signature_of
+from keras_acts.params import invalid
+
+_KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD
+
+
+# -- normalizers: a mask in call --------------------------------------------
 
 
 def _check_mask_shape(inputs, mask):
@@ -28,6 +36,14 @@ def _check_mask_shape(inputs, mask):
                 )
 
 
+def _bool_mask(mask):
+    mask = tf.convert_to_tensor(mask)
+    if mask.dtype != tf.bool:
+        mask = tf.greater(mask, tf.cast(0.5, mask.dtype))
+    return mask
+
+
+@keras.saving.register_keras_serializable(package="keras_acts")
 class NormalizerLayer(ActivationLayer):
     """A normalizer over an axis that takes a ``mask`` in ``call``, as Keras's
     ``Softmax`` layer does.
@@ -54,16 +70,6 @@ class NormalizerLayer(ActivationLayer):
         inputs = tf.where(mask, inputs, self._masked_input_value(inputs.dtype))
         outputs = super().call(inputs)
         return tf.where(mask, outputs, tf.zeros_like(outputs))
-
-
-keras.saving.register_keras_serializable(package="keras_acts")(NormalizerLayer)
-
-
-def _bool_mask(mask):
-    mask = tf.convert_to_tensor(mask)
-    if mask.dtype != tf.bool:
-        mask = tf.greater(mask, tf.cast(0.5, mask.dtype))
-    return mask
 
 
 class MinNormalizerLayer(NormalizerLayer):
@@ -94,6 +100,9 @@ class LogNormalizerLayer(NormalizerLayer):
         return tf.where(_bool_mask(mask), outputs, minus_inf)
 
 
+# -- reshaping: an output shape of its own -----------------------------------
+
+
 class ReshapingLayer(ActivationLayer):
     """An activation whose output shape differs from its input's (glu).
 
@@ -117,13 +126,32 @@ class ReshapingLayer(ActivationLayer):
         return None
 
 
-def _get_or_raise(getter, argument, value):
+# -- parametric: learned weights -------------------------------------------------
+
+_WEIGHT_ROLES = (
+    ("initializer", keras.initializers),
+    ("regularizer", keras.regularizers),
+    ("constraint", keras.constraints),
+)
+
+
+def _keras_object(module, argument, value):
     try:
-        return getter(value)
+        return module.get(value)
     except (ValueError, TypeError) as error:
         raise ValueError(
             f"Invalid value for argument `{argument}`: {value!r}. {error}"
         ) from None
+
+
+def _shared_axes(value):
+    if value is None:
+        return None
+    axes = list(value) if isinstance(value, (list, tuple)) else [value]
+    for axis in axes:
+        if isinstance(axis, bool) or not isinstance(axis, int) or axis < 1:
+            raise invalid("shared_axes", value, "axes >= 1 (axis 0 is the batch axis)")
+    return axes
 
 
 class ParametricLayer(ActivationLayer):
@@ -134,7 +162,9 @@ class ParametricLayer(ActivationLayer):
     constructor takes ``p_initializer``, ``p_regularizer`` and
     ``p_constraint``, and ``shared_axes`` (axes, counted with the batch axis
     as 0, along which the weight has size 1 and is shared). The weight's
-    shape is the input's without the batch axis. The activation's other
+    shape is the input's without the batch axis. The keyword ``p=value``
+    starts the weight at ``value`` instead (as PyTorch's ``nn.PReLU(init=)``
+    does), checked as the function checks it. The activation's other
     parameters stay ordinary constructor arguments.
 
     The default initializer of ``p`` is the layer default given for ``p`` in
@@ -146,11 +176,7 @@ class ParametricLayer(ActivationLayer):
     their gradients come from the hand-written backward pass.
     """
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        spec = cls.__dict__.get("spec")
-        if spec is not None and cls.__doc__:
-            cls.__doc__ = _parametric_doc(cls.__doc__, spec)
+    builds_at_init = False
 
     @classmethod
     def _static_names(cls, spec):
@@ -167,58 +193,58 @@ class ParametricLayer(ActivationLayer):
 
     @classmethod
     def constructor_signature(cls, spec):
-        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-        params = [inspect.Parameter("self", kind)]
-        params += [spec.layer_signature.parameters[n] for n in cls._static_names(spec)]
+        params = [spec.layer_signature.parameters[n] for n in cls._static_names(spec)]
         for name in spec.differentiable:
+            initial = cls._default_initializer(spec, name)
             params += [
-                inspect.Parameter(
-                    f"{name}_initializer", kind,
-                    default=cls._default_initializer(spec, name),
-                ),
-                inspect.Parameter(f"{name}_regularizer", kind, default=None),
-                inspect.Parameter(f"{name}_constraint", kind, default=None),
+                inspect.Parameter(f"{name}_initializer", _KEYWORD, default=initial),
+                inspect.Parameter(f"{name}_regularizer", _KEYWORD, default=None),
+                inspect.Parameter(f"{name}_constraint", _KEYWORD, default=None),
             ]
-        params.append(inspect.Parameter("shared_axes", kind, default=None))
-        params.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
-        return inspect.Signature(params)
+        params.append(inspect.Parameter("shared_axes", _KEYWORD, default=None))
+        params += [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None)
+            for name in spec.differentiable
+        ]
+        return constructor_signature_of(params)
 
-    def __init__(self, *args, **kwargs):
-        spec = self.spec
-        arguments, base_kwargs = self._bind_constructor(args, kwargs)
-        static = {n: arguments.pop(n) for n in self._static_names(spec)}
-        static = spec.validate({n: spec.layer_validators[n] for n in static}, static)
-        weights = {}
-        for name in spec.differentiable:
-            weights[name] = (
-                _get_or_raise(keras.initializers.get, f"{name}_initializer",
-                              arguments[f"{name}_initializer"]),
-                _get_or_raise(keras.regularizers.get, f"{name}_regularizer",
-                              arguments[f"{name}_regularizer"]),
-                _get_or_raise(keras.constraints.get, f"{name}_constraint",
-                              arguments[f"{name}_constraint"]),
+    @classmethod
+    def describe_argument(cls, spec, name):
+        for weight in spec.differentiable:
+            if name == weight:
+                return (
+                    f"the learned `{weight}`'s starting value, instead of "
+                    f"`{weight}_initializer` ({spec.validators[weight].describe()})"
+                )
+            for role, _ in _WEIGHT_ROLES:
+                if name == f"{weight}_{role}":
+                    return f"{role.capitalize()} of the learned `{weight}` weight"
+        if name == "shared_axes":
+            return (
+                "Axes (batch axis = 0) along which the weights are shared, as "
+                "in Keras's `PReLU`"
             )
-        shared_axes = arguments["shared_axes"]
-        if shared_axes is not None:
-            if not isinstance(shared_axes, (list, tuple)):
-                shared_axes = [shared_axes]
-            shared_axes = list(shared_axes)
-            for axis in shared_axes:
-                if isinstance(axis, bool) or not isinstance(axis, int) or axis < 1:
+        return super().describe_argument(spec, name)
+
+    def _validated_arguments(self, arguments):
+        spec = self.spec
+        static = {n: arguments[n] for n in self._static_names(spec)}
+        attributes = spec.validate({n: spec.layer_validators[n] for n in static}, static)
+        for name in spec.differentiable:
+            start = arguments[name]
+            if start is not None:
+                if arguments[f"{name}_initializer"] != self._default_initializer(spec, name):
                     raise ValueError(
-                        f"Invalid value for argument `shared_axes`: "
-                        f"{arguments['shared_axes']!r}. Expected axes >= 1 "
-                        "(axis 0 is the batch axis)."
+                        f"{spec.layer_name}(): give `{name}` (a starting value) or "
+                        f"`{name}_initializer`, not both."
                     )
-        keras.layers.Layer.__init__(self, **base_kwargs)
-        for name, value in static.items():
-            setattr(self, name, value)
-        for name, (initializer, regularizer, constraint) in weights.items():
-            setattr(self, f"{name}_initializer", initializer)
-            setattr(self, f"{name}_regularizer", regularizer)
-            setattr(self, f"{name}_constraint", constraint)
-        self.shared_axes = shared_axes
-        self.supports_masking = True
+                value = spec.validators[name](name, start)
+                arguments[f"{name}_initializer"] = keras.initializers.Constant(value)
+            for role, module in _WEIGHT_ROLES:
+                argument = f"{name}_{role}"
+                attributes[argument] = _keras_object(module, argument, arguments[argument])
+        attributes["shared_axes"] = _shared_axes(arguments["shared_axes"])
+        return attributes
 
     def build(self, input_shape):
         if self.built:
@@ -246,36 +272,18 @@ class ParametricLayer(ActivationLayer):
         self.input_spec = keras.layers.InputSpec(ndim=len(input_shape), axes=axes)
 
     @property
-    def _static_params(self):
-        return {n: getattr(self, n) for n in self._static_names(self.spec)}
-
-    @property
     def params(self):
-        params = self._static_params
+        params = {n: getattr(self, n) for n in self._static_names(self.spec)}
         for name in self.spec.differentiable:
             params[name] = getattr(self, name)
         return params
 
-    def call(self, inputs):
-        return self.spec.apply(inputs, self.params)
-
-    def get_config(self):
-        config = keras.layers.Layer.get_config(self)
-        config.update(self._static_params)
+    def _config_arguments(self):
+        config = {n: getattr(self, n) for n in self._static_names(self.spec)}
         for name in self.spec.differentiable:
-            config.update(
-                {
-                    f"{name}_initializer": keras.initializers.serialize(
-                        getattr(self, f"{name}_initializer")
-                    ),
-                    f"{name}_regularizer": keras.regularizers.serialize(
-                        getattr(self, f"{name}_regularizer")
-                    ),
-                    f"{name}_constraint": keras.constraints.serialize(
-                        getattr(self, f"{name}_constraint")
-                    ),
-                }
-            )
+            for role, module in _WEIGHT_ROLES:
+                argument = f"{name}_{role}"
+                config[argument] = module.serialize(getattr(self, argument))
         config["shared_axes"] = self.shared_axes
         return config
 
@@ -283,27 +291,7 @@ class ParametricLayer(ActivationLayer):
         return input_shape
 
 
-def _parametric_doc(doc, spec):
-    head = doc.split("\nArgs:")[0].rstrip()
-    lines = [head, "", "Args:"]
-    for name in ParametricLayer._static_names(spec):
-        p = spec.layer_signature.parameters[name]
-        default = "" if p.default is REQUIRED else f" Defaults to `{p.default!r}`."
-        lines.append(f"    {name}: {spec.layer_validators[name].describe()}.{default}")
-    for name in spec.differentiable:
-        init = ParametricLayer._default_initializer(spec, name)
-        lines += [
-            f"    {name}_initializer: Initializer of the learned `{name}` weight. "
-            f"Defaults to `{init!r}`.",
-            f"    {name}_regularizer: Regularizer of `{name}`. Defaults to `None`.",
-            f"    {name}_constraint: Constraint on `{name}`. Defaults to `None`.",
-        ]
-    lines += [
-        "    shared_axes: Axes (batch axis = 0) along which the weights are "
-        "shared, as in Keras's `PReLU`. Defaults to `None`.",
-        "    **kwargs: Base layer keyword arguments, such as `name` and `dtype`.",
-    ]
-    return "\n".join(lines)
+# -- stochastic: random in training ----------------------------------------------
 
 
 class StochasticLayer(ActivationLayer):
@@ -318,28 +306,11 @@ class StochasticLayer(ActivationLayer):
 
     @classmethod
     def constructor_signature(cls, spec):
-        params = [
-            p for n, p in spec.layer_signature.parameters.items() if n != "training"
-        ]
-        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-        return inspect.Signature(
-            [inspect.Parameter("self", kind)]
-            + params
-            + [inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)]
-        )
+        params = [p for n, p in spec.layer_signature.parameters.items() if n != "training"]
+        return constructor_signature_of(params)
 
-    def __init__(self, *args, **kwargs):
-        spec = self.spec
-        arguments, base_kwargs = self._bind_constructor(args, kwargs)
-        params = spec.validate(
-            {n: spec.layer_validators[n] for n in arguments}, arguments
-        )
-        keras.layers.Layer.__init__(self, **base_kwargs)
-        for name, value in params.items():
-            setattr(self, name, value)
-        self.seed_generator = keras.random.SeedGenerator(params.get("seed"))
-        self.supports_masking = True
-        self._build_at_init()
+    def _init_state(self):
+        self.seed_generator = keras.random.SeedGenerator(self.seed)
 
     @property
     def params(self):
@@ -352,10 +323,6 @@ class StochasticLayer(ActivationLayer):
         params["training"] = training
         params["seed"] = self.seed_generator if training else None
         # The function's validators make the per-call seed (see rrelu).
-        params = validate(self.spec.validators, params)
+        params = self.spec.validate(self.spec.validators, params)
         return self.spec.apply(inputs, params)
 
-    def get_config(self):
-        config = keras.layers.Layer.get_config(self)
-        config.update(self.params)
-        return config

@@ -2,12 +2,14 @@
 
 The page is generated, so it cannot drift from the code: a test compares
 the committed file with ``render()``. Regenerate it with
-``python -m keras_acts.catalog_page > docs/catalog.md``.
+``python -m keras_acts.tools.catalog_page > docs/catalog.md``.
 """
 
+import importlib
 import inspect
 
-from keras_acts import core
+import keras_acts
+from keras_acts import families
 
 
 def _arguments(spec, signature, validators):
@@ -44,25 +46,35 @@ def _row(spec):
     )
 
 
+def _family_title(family):
+    module = importlib.import_module(f"keras_acts.families.{family}")
+    return module.__doc__.strip().splitlines()[0]
+
+
+HEADER = (
+    "| function | string | layer | function arguments | layer arguments | formula | range "
+    "| monotonic | smooth |\n|---|---|---|---|---|---|---|---|---|"
+)
+
+
 def render():
-    specs = [spec for spec in core.catalog() if spec.package == "keras_acts"]
+    specs = keras_acts.catalog(builtin=True)
     lines = [
         "# The keras-acts catalog",
         "",
-        "Generated from the registry by `python -m keras_acts.catalog_page`; do not edit by hand.",
+        "Generated from the registry by `python -m keras_acts.tools.catalog_page`; do not edit by hand.",
         "",
         f"{len(specs)} activations. Each is a function `keras_acts.activations.<function>` with a",
         "hand-written gradient, a layer `keras_acts.layers.<Layer>`, and, where every argument has a",
-        "default, a string for any Keras `activation=` argument.",
-        "",
-        "| function | string | layer | function arguments | layer arguments | formula | range | monotonic | smooth |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "default, a string for any Keras `activation=` argument. Layers take the function's",
+        "arguments; a learned parameter (PReLU's `alpha`, Snake's `frequency`) is a weight whose",
+        "starting value the layer takes as that argument or as an initializer.",
     ]
-    lines += [_row(spec).replace("\n", " ") for spec in specs]
+    for family in families.FAMILIES:
+        rows = [_row(spec).replace("\n", " ") for spec in specs if spec.family == family]
+        lines += ["", f"## {_family_title(family)}", "", HEADER, *rows]
     return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
-    import keras_acts  # noqa: F401  (defines the catalog)
-
     print(render(), end="")

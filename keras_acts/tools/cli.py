@@ -22,20 +22,11 @@ import inspect  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import keras_acts  # noqa: E402
 
 PROG = "keras-acts"
-
-# Example arguments for activations with required parameters (no default),
-# used by `plot` and `check`. Parameters not listed here get a value from
-# their validator's type (see _fallback_value).
-EXAMPLE_PARAMS = {
-    "threshold": {"threshold": 0.5, "default_value": -1.0},
-    "prelu": {"alpha": 0.25},
-}
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -65,39 +56,12 @@ def resolve(names):
     return specs
 
 
-def _fallback_value(validator):
-    kind = type(validator).__name__
-    if kind == "Boolean":
-        return False
-    if kind == "Axis":
-        return -1
-    if kind == "Integer":
-        return max(1, getattr(validator, "min", None) or 1)
-    low = getattr(validator, "min", None)
-    return 0.5 if low is None or low < 0.5 else float(low) + 0.5
-
-
 def example_params(spec):
     """Arguments for the function's required parameters (``{}`` if none)."""
-    table = EXAMPLE_PARAMS.get(spec.name, {})
-    return {
-        name: table.get(name, _fallback_value(spec.validators.get(name)))
-        for name, default in spec.defaults.items()
-        if default is inspect.Parameter.empty
-    }
-
-
-def example_layer_params(spec):
-    """Arguments for the layer constructor's required parameters."""
-    table = EXAMPLE_PARAMS.get(spec.name, {})
-    validators = getattr(spec, "layer_validators", {}) or {}
-    params = {}
-    for name, p in inspect.signature(spec.layer.__init__).parameters.items():
-        if name == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            continue
-        if p.default is inspect.Parameter.empty:
-            params[name] = table.get(name, _fallback_value(validators.get(name)))
-    return params
+    try:
+        return spec.example_params
+    except ValueError as error:
+        raise CliError(str(error)) from None
 
 
 def _json_value(value):
@@ -234,7 +198,7 @@ def cmd_plot(args):
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise CliError(f"no such directory for -o: {directory}")
-    from keras_acts import plotting
+    from keras_acts.tools import plotting
 
     plotting.pyplot()  # fail early and clearly if matplotlib is missing
     _quiet_tensorflow()
@@ -252,133 +216,12 @@ def cmd_plot(args):
 # -- check -------------------------------------------------------------------
 
 
-def _special_points(params):
-    """Where kinks are likely: multiples of 0.5 and around parameter values."""
-    points = {k * 0.5 for k in range(-16, 17)}
-    for value in params.values():
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            for v in (value, -value):
-                points.update({v, v - 1.0, v + 1.0})
-    return sorted(points)
-
-
-def probe_inputs(spec, params, seed=1234):
-    """float64 inputs away from likely kinks, shaped for the activation."""
-    import numpy as np
-
-    from keras_acts import plotting
-
-    rng = np.random.default_rng(seed)
-    pool = rng.uniform(-3.0, 3.0, 4000)
-    special = np.array(_special_points(params))
-    far = np.min(np.abs(pool[:, None] - special[None, :]), axis=1) > 0.02
-    pool = pool[far]
-    if plotting.input_kind(spec) == "pointwise":
-        return pool[:24]
-    return pool[:24].reshape(4, 6)
-
-
-def check_gradient(spec, params, rtol=1e-5, atol=1e-6):
-    """Max error of our gradient against central differences, and ok."""
-    import numpy as np
-    import tensorflow as tf
-
-    x = tf.constant(probe_inputs(spec, params), tf.float64)
-    static = dict(params)
-    tensors = {}
-    for name in getattr(spec, "differentiable", ()):
-        value = params.get(name, spec.defaults.get(name))
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            tensors[name] = tf.constant(float(value), tf.float64)
-            static.pop(name, None)
-    names = list(tensors)
-
-    def f(x, *values):
-        return spec.function(x, **static, **dict(zip(names, values)))
-
-    try:
-        theoretical, numerical = tf.test.compute_gradient(
-            f, [x] + [tensors[n] for n in names], delta=1e-6
-        )
-    except (TypeError, ValueError):
-        if not names:
-            raise
-        # The function takes these parameters only as Python numbers.
-        names = []
-
-        def f(x):  # noqa: F811
-            return spec.function(x, **params)
-
-        theoretical, numerical = tf.test.compute_gradient(f, [x], delta=1e-6)
-    worst, ok = 0.0, True
-    for t, n in zip(theoretical, numerical):
-        error = np.abs(t - n)
-        worst = max(worst, float(np.max(error, initial=0.0)))
-        ok = ok and bool(np.all(error <= atol + rtol * np.abs(n)))
-    return worst, ok, ["x"] + names
-
-
-def check_save_load(spec, directory):
-    """A model with the layer (and the string) survives .keras save/load."""
-    import keras
-    import numpy as np
-
-    layer_params = example_layer_params(spec)
-    keras.utils.set_random_seed(0)
-    inputs = keras.Input((8,))
-    h = keras.layers.Dense(8)(inputs)
-    h = spec.layer(**layer_params)(h)
-    h = keras.layers.Dense(6)(h)
-    if spec.string is not None:
-        # Last, because Keras's Dense assumes its activation keeps the shape
-        # (not so for glu, as with Keras's own "glu").
-        h = keras.layers.Dense(6, activation=spec.string)(h)
-    model = keras.Model(inputs, h)
-    rng = np.random.default_rng(0)
-    for weight in model.trainable_weights:  # trained-looking weights, PReLU/Snake too
-        noise = rng.normal(0.0, 0.1, tuple(weight.shape)).astype(weight.dtype)
-        weight.assign(weight + noise)
-    x = rng.normal(0.0, 1.5, (16, 8)).astype("float32")
-    before = np.asarray(model(x, training=False))
-    if not np.array_equal(before, np.asarray(model(x, training=False))):
-        return False, "predictions differ between two calls before saving"
-    path = os.path.join(directory, f"{spec.name}.keras")
-    model.save(path)
-    loaded = keras.saving.load_model(path)
-    after = np.asarray(loaded(x, training=False))
-    if not any(type(layer) is spec.layer for layer in loaded.layers):
-        return False, f"loaded model has no {spec.layer_name} layer"
-    if not np.array_equal(before, after):
-        worst = float(np.max(np.abs(before - after)))
-        return False, f"predictions changed after loading (max diff {worst:.2e})"
-    return True, "layer" + (" + string" if spec.string else "")
-
-
 def cmd_check(args):
+    from keras_acts.tools import selfcheck
+
     specs = resolve(args.names) if args.names else keras_acts.catalog()
     _quiet_tensorflow()
-    rows, failures, notes = [], 0, []
-    with tempfile.TemporaryDirectory(prefix="keras-acts-check-") as directory:
-        for spec in specs:
-            params = example_params(spec)
-            if params:
-                shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
-                notes.append(f"{spec.name}: example arguments {shown}")
-            try:
-                worst, grad_ok, wrt = check_gradient(spec, params)
-                grad = f"{'ok' if grad_ok else 'FAIL'} (max err {worst:.1e}, d/d {', '.join(wrt)})"
-            except Exception as error:  # noqa: BLE001  (reported in the table)
-                grad_ok, grad = False, f"FAIL ({type(error).__name__}: {_first_line(error)})"
-            try:
-                saved_ok, detail = check_save_load(spec, directory)
-                saved = f"{'ok' if saved_ok else 'FAIL'} ({detail})"
-            except Exception as error:  # noqa: BLE001
-                saved_ok, saved = False, f"FAIL ({type(error).__name__}: {_first_line(error)})"
-            ok = grad_ok and saved_ok
-            failures += not ok
-            rows.append([spec.name, grad, saved, "ok" if ok else "FAIL"])
-            if args.verbose:
-                print(f"{spec.name}: {rows[-1][-1]}", file=sys.stderr)
+    rows, failures, notes = selfcheck.check_all(specs, example_params, verbose=args.verbose)
     print(_table(["activation", "gradient vs numeric (float64)", "save/load .keras", "result"], rows))
     for note in notes:
         print(f"  {note} (no defaults)")
@@ -386,21 +229,16 @@ def cmd_check(args):
     return EXIT_FAILED if failures else 0
 
 
-def _first_line(error):
-    text = str(error).strip().splitlines()
-    return text[0][:160] if text else ""
-
-
 # -- demo --------------------------------------------------------------------
 
 
 def cmd_demo(args):
-    from keras_acts import demo
+    from keras_acts.tools import demo
 
     if args.plot:
         if not args.plot.lower().endswith(".png"):
             raise CliError(f"--plot must name a .png file, got {args.plot!r}")
-        from keras_acts import plotting
+        from keras_acts.tools import plotting
 
         plotting.pyplot()  # fail before training if matplotlib is missing
     if args.save and not args.save.endswith(".keras"):
@@ -413,11 +251,10 @@ def cmd_demo(args):
         os.replace(saved, args.save)
         saved = outcome["saved"] = args.save
     if args.plot:
-        from keras_acts import plotting
+        from keras_acts.tools import plotting
 
         plotting.plot_decision_boundaries(outcome, args.plot)
     total = time.perf_counter() - start
-    ok, solved, problems = demo.verdict(outcome)
     if args.json:
         report = {
             "results": outcome["results"],
@@ -430,53 +267,49 @@ def cmd_demo(args):
             report["plot"] = args.plot
         print(json.dumps(report, indent=2))
     else:
-        rows = [
-            [r["activation"], f"{r['accuracy']:.3f}", r["epochs"], f"{r['seconds']:.1f}"]
-            for r in outcome["results"]
-        ]
-        print()
-        print(_table(["activation", "test accuracy", "epochs", "seconds"], rows))
-        print()
-        linear = [r for r in outcome["results"] if r["name"] == "linear"]
-        if linear:
-            print(
-                f"No activation (linear) cannot separate the spirals: "
-                f"{linear[0]['accuracy']:.3f}."
-            )
-        print(
-            f"Solved (test accuracy > {demo.SOLVED_ABOVE}): "
-            f"{', '.join(solved) if solved else 'none'}."
-        )
-        for line in problems:
-            print(line)
-        identical = "identical" if outcome["round_trip_identical"] else "DIFFERENT"
-        print(
-            f"Best: {outcome['best']}, saved to {saved}; loaded back: {identical} "
-            "predictions on the test set."
-        )
-        if args.plot:
-            print(f"Decision boundaries: {args.plot}")
-        print(f"Total {total:.1f} s.")
+        _print_demo_table(outcome, saved, total, args.plot)
     return 0 if outcome["round_trip_identical"] else EXIT_FAILED
+
+
+def _print_demo_table(outcome, saved, total, plot):
+    from keras_acts.tools import demo
+
+    _, solved, problems = demo.verdict(outcome)
+    rows = [
+        [r["activation"], f"{r['accuracy']:.3f}", r["epochs"], f"{r['seconds']:.1f}"]
+        for r in outcome["results"]
+    ]
+    print()
+    print(_table(["activation", "test accuracy", "epochs", "seconds"], rows))
+    print()
+    linear = [r for r in outcome["results"] if r["name"] == "linear"]
+    if linear:
+        print(
+            f"No activation (linear) cannot separate the spirals: "
+            f"{linear[0]['accuracy']:.3f}."
+        )
+    print(
+        f"Solved (test accuracy > {demo.SOLVED_ABOVE}): "
+        f"{', '.join(solved) if solved else 'none'}."
+    )
+    for line in problems:
+        print(line)
+    identical = "identical" if outcome["round_trip_identical"] else "DIFFERENT"
+    print(
+        f"Best: {outcome['best']}, saved to {saved}; loaded back: {identical} "
+        "predictions on the test set."
+    )
+    if plot:
+        print(f"Decision boundaries: {plot}")
+    print(f"Total {total:.1f} s.")
 
 
 # -- bench -------------------------------------------------------------------
 
 
 def cmd_bench(argv):
-    import importlib
+    from keras_acts.tools import bench
 
-    try:
-        bench = importlib.import_module("keras_acts.bench")
-    except ModuleNotFoundError as error:
-        if error.name != "keras_acts.bench":
-            raise
-        print(
-            f"{PROG}: error: the bench subcommand is not available in this "
-            "version (keras_acts.bench is missing).",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
     return int(bench.main(list(argv)) or 0)
 
 

@@ -16,10 +16,8 @@ import time
 
 import numpy as np
 
-# (label, activation name, layer arguments), in order of preference. Entries
-# whose activation is not in the catalog are skipped (``linear`` falls back to
-# no activation layer at all), and the first MAX_CHOICES are trained, so the
-# demo runs on any registry.
+# (label, activation name, layer arguments), in order of preference; the
+# first MAX_CHOICES are trained.
 DEFAULT_CHOICES = (
     ("linear", "linear", {}),
     ("step (straight-through)", "step", {"straight_through": True}),
@@ -82,30 +80,12 @@ def split(x, y, test_fraction):
     return (x[n_test:], y[n_test:]), (x[:n_test], y[:n_test])
 
 
-def available_choices(choices):
-    """The entries of ``choices`` whose activation the registry has."""
-    import keras_acts
-
-    found = []
-    for label, name, params in choices:
-        try:
-            keras_acts.lookup(name)
-        except ValueError:
-            if name != "linear":
-                continue
-        found.append((label, name, params))
-    return found
-
-
 def build_model(name, params, settings):
     """The demo MLP with activation ``name`` (``keras_acts.layers`` layer)."""
     import keras
     import keras_acts
 
-    try:
-        make = keras_acts.lookup(name).layer
-    except ValueError:  # "linear" before the catalog has it: no activation
-        make = keras.layers.Identity
+    make = keras_acts.lookup(name).layer
     inputs = keras.Input((2,))
     h = inputs
     for width in settings.hidden:
@@ -214,10 +194,7 @@ def run(quick=False, choices=None, settings=None, stream=sys.stderr, save_dir=No
 
     settings = settings or (QUICK if quick else Settings())
     if choices is None:
-        choices = QUICK_CHOICES if quick else DEFAULT_CHOICES
-        choices = available_choices(choices)[:MAX_CHOICES]
-    else:
-        choices = available_choices(choices)
+        choices = (QUICK_CHOICES if quick else DEFAULT_CHOICES)[:MAX_CHOICES]
     x, y = two_spirals(settings.points, seed=settings.seed)
     data = split(x, y, settings.test_fraction)
     stream.write(

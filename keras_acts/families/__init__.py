@@ -1,0 +1,40 @@
+"""keras_acts's own catalog, one module per family.
+
+The rule: an activation belongs to the family that says what it *is*.
+
+* ``sigmoids``: bounded, S-shaped or stepped, monotone (step, sigmoid, tanh,
+  hard_sigmoid, ...).
+* ``rectifiers``: about x for large x, a kink or a simple rule below, no
+  exp (relu, leaky_relu, relu6, threshold, linear, squareplus, sparse_plus).
+* ``exponentials``: built on exp and log (exponential, elu, selu, celu,
+  softplus, log_sigmoid).
+* ``gated``: x times a gate of x (gelu, silu, mish, hard_silu, ...).
+* ``shrinkage``: 0 or nearly around 0, moved towards 0 outside.
+* ``normalizers``: along an axis, each output depends on the whole slice
+  (softmax, log_softmax, softmin, sparsemax, glu).
+* ``learned``: learned or random parameters (prelu, snake, rrelu).
+
+Every row is one ``define_builtin`` declaration: the forward formula with
+its docstring, the backward pass beside it (``keep=`` saying what it holds),
+the validators of its parameters, and its documentation. Numerical tricks
+come from ``keras_acts.numerics`` by name. Conventions: constants are cast
+to ``x.dtype`` (so every precision computes in its own); gradients at kinks
+follow TensorFlow's native gradient of Keras's built-in where Keras has the
+activation, PyTorch's otherwise; infinite inputs give the mathematical
+limit and NaN stays NaN.
+
+Importing this package defines the catalog; ``keras_acts.activations`` and
+``keras_acts.layers`` export it from the registry.
+"""
+
+from keras_acts.families import (  # noqa: F401  (each module defines its rows)
+    sigmoids,
+    rectifiers,
+    exponentials,
+    gated,
+    shrinkage,
+    normalizers,
+    learned,
+)
+
+FAMILIES = ("sigmoids", "rectifiers", "exponentials", "gated", "shrinkage", "normalizers", "learned")

@@ -1,0 +1,195 @@
+"""Exponential family: activations built on exp and log, in their stable forms.
+
+exponential, elu, selu, celu, softplus, log_sigmoid.
+"""
+
+import tensorflow as tf
+
+from keras_acts import numerics
+from keras_acts.engine.define import define_builtin
+from keras_acts.numerics import const, negated, under_xla
+from keras_acts.params import Real
+
+
+# -- exponential -------------------------------------------------------------
+def _exponential_backward(dy, x, y):
+    return dy * y
+
+
+@define_builtin(
+    backward=_exponential_backward,
+    keep="y",
+    params={},
+    formula="exp(x)",
+    output_range="(0, inf)",
+    monotonic=True,
+    smooth=True,
+)
+
+
+def exponential(x):
+    """`exp(x)`."""
+    return tf.exp(x)
+
+
+# -- elu, selu, celu ---------------------------------------------------------
+def _elu_keep(alpha):
+    # With alpha >= 0, the sign of y tells the branch; otherwise keep x.
+    return "y" if alpha >= 0 else "x"
+
+
+def _elu_backward(dy, x, y, alpha):
+    a = const(alpha, dy)
+    if alpha == 1.0:
+        return tf.raw_ops.EluGrad(gradients=dy, outputs=y)  # one native kernel
+    if y is not None:
+        # alpha * exp(x) == y + alpha on the negative branch.
+        return tf.where(y > 0, dy, dy * (y + a))
+    return tf.where(x > 0, dy, dy * a * tf.exp(tf.minimum(x, tf.zeros_like(x))))
+
+
+@define_builtin(
+    backward=_elu_backward,
+    keep=_elu_keep,
+    params={"alpha": Real()},
+    layer="ELU",
+    formula="x if x > 0 else alpha * (exp(x) - 1)",
+    output_range="(-alpha, inf)",
+    monotonic=True,
+    smooth=False,
+)
+
+
+def elu(x, alpha=1.0):
+    """Exponential linear unit, as Keras's (`alpha` scales the negative side).
+
+    The gradient at 0 is `alpha`, as TensorFlow gives Keras's `elu`.
+    """
+    y = tf.nn.elu(x)
+    if alpha == 1.0:
+        return y
+    return tf.where(x > 0, y, const(alpha, x) * y)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _selu_backward(dy, x, y):
+    # TensorFlow's SeluGrad: scale at 0.
+    return tf.raw_ops.SeluGrad(gradients=dy, outputs=y)
+
+
+@define_builtin(
+    backward=_selu_backward,
+    keep="y",
+    params={},
+    layer="SELU",
+    formula=f"{_SELU_SCALE} * elu(x, {_SELU_ALPHA})",
+    output_range=f"({-_SELU_SCALE * _SELU_ALPHA:.6f}, inf)",
+    monotonic=True,
+    smooth=False,
+)
+
+
+def selu(x):
+    """Scaled exponential linear unit (self-normalizing)."""
+    return tf.nn.selu(x)
+
+
+def _celu_backward(dy, x, y, alpha):
+    # exp(x / alpha) == y / alpha + 1 on the negative branch; 1 at 0, where
+    # celu is continuously differentiable.
+    return tf.where(y > 0, dy, dy * (y / const(alpha, dy) + const(1.0, dy)))
+
+
+@define_builtin(
+    backward=_celu_backward,
+    keep="y",
+    params={"alpha": Real(min=0.0, min_open=True)},
+    layer="CELU",
+    formula="max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1)",
+    output_range="(-alpha, inf)",
+    monotonic=True,
+    smooth=True,
+)
+
+
+def celu(x, alpha=1.0):
+    """Continuously differentiable exponential linear unit (`alpha > 0`)."""
+    zero = tf.zeros_like(x)
+    a = const(alpha, x)
+    return tf.maximum(x, zero) + a * tf.math.expm1(tf.minimum(x, zero) / a)
+
+
+# -- softplus, log_sigmoid ---------------------------------------------------
+def _times_beta(x, beta):
+    return x if beta == 1.0 else const(beta, x) * x
+
+
+# In float32, TensorFlow's Softplus is x itself above 13.94 and its
+# SoftplusGrad, dy / (1 + exp(-x)), is dy itself above 16.7: from a threshold
+# of 17 up, PyTorch's linear region changes no bit and one native kernel each
+# way is the whole activation. Native, not compiled: compiled passes ran ~30%
+# faster, but raised a deep MLP's training step peak by ~0.8 tensors over
+# Keras's (XLA writes new buffers where these kernels reuse a dead input's).
+def _native_softplus_suffices(x, beta, threshold):
+    return (
+        x.dtype == tf.float32
+        and beta == 1.0
+        and threshold >= 17.0
+        and not under_xla()
+    )
+
+
+def _softplus_backward(dy, x, y, beta, threshold):
+    if _native_softplus_suffices(x, beta, threshold):
+        return tf.raw_ops.SoftplusGrad(gradients=dy, features=x)
+    bx = _times_beta(x, beta)
+    return tf.where(bx > const(threshold, x), dy, dy * tf.sigmoid(bx))
+
+
+@define_builtin(
+    backward=_softplus_backward,
+    keep="x",
+    params={"beta": Real(min=0.0, min_open=True), "threshold": Real()},
+    formula="log(1 + exp(beta x)) / beta; x where beta x > threshold",
+    output_range="(0, inf)",
+    monotonic=True,
+    smooth=True,
+)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    """Softplus, `log(1 + exp(beta x)) / beta`, stable for any `x`.
+
+    As PyTorch's, it is the identity where `beta * x > threshold` (where the
+    two differ by less than `exp(-threshold) / beta`), gradient 1 there.
+    """
+    if _native_softplus_suffices(x, beta, threshold):
+        return tf.math.softplus(x)
+    bx = _times_beta(x, beta)
+    soft = numerics.softplus(bx)
+    if beta != 1.0:
+        soft = soft / const(beta, x)
+    return tf.where(bx > const(threshold, x), x, soft)
+
+
+def _log_sigmoid_backward(dy, x, y):
+    return dy * tf.sigmoid(negated(x))
+
+
+@define_builtin(
+    backward=_log_sigmoid_backward,
+    keep="x",
+    params={},
+    formula="-softplus(-x)",
+    output_range="(-inf, 0)",
+    monotonic=True,
+    smooth=True,
+)
+
+
+def log_sigmoid(x):
+    """`log(sigmoid(x))`, stable for any `x`."""
+    return -numerics.softplus(-x)

@@ -1,0 +1,250 @@
+"""Self-gated activations: x times a gate of x that goes from 0 to 1.
+
+gelu, silu (swish), quick_gelu, mish, lisht, hard_silu (hard_swish), hard_mish.
+"""
+
+import math
+
+import tensorflow as tf
+
+from keras_acts import numerics
+from keras_acts.engine.define import define_builtin
+from keras_acts.numerics import const, in_float32, sigmoid_and_slope, tamed
+from keras_acts.params import Boolean
+
+
+# -- gelu --------------------------------------------------------------------
+
+_GELU_C = 0.044715
+
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def _gelu_approx_z2(x):
+    # 0.5 * (1 + tanh(z)) == sigmoid(2 z): no cancellation for negative x.
+    return const(2.0 * _SQRT_2_OVER_PI, x) * (x + const(_GELU_C, x) * x * x * x)
+
+
+def _gelu_backward(dy, x, y, approximate):
+    if approximate:
+        s, slope = sigmoid_and_slope(_gelu_approx_z2(x))
+        t = tamed(x)
+        dz2 = const(2.0 * _SQRT_2_OVER_PI, x) * (
+            const(1.0, x) + const(3.0 * _GELU_C, x) * t * t
+        )
+        return dy * (s + t * dz2 * slope)
+    cdf = const(0.5, x) * tf.math.erfc(-x * const(1.0 / math.sqrt(2.0), x))
+    pdf = const(1.0 / math.sqrt(2.0 * math.pi), x) * tf.exp(
+        const(-0.5, x) * x * x
+    )
+    return dy * (cdf + tamed(x) * pdf)
+
+
+@define_builtin(
+    backward=_gelu_backward,
+    keep="x",
+    params={"approximate": Boolean()},
+    layer="GELU",
+    formula=(
+        "0.5 x (1 + erf(x / sqrt(2))); approximate: "
+        "0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))"
+    ),
+    output_range="[-0.17, inf)",
+    monotonic=False,
+    smooth=True,
+)
+
+
+def gelu(x, approximate=False):
+    """Gaussian error linear unit, exact or with the tanh approximation.
+
+    Unlike Keras, float64 inputs compute with float64 constants, and the
+    negative tail keeps full precision (erfc, not 1 + erf).
+    """
+    if approximate:
+        return tamed(x, upper=False) * numerics.sigmoid(_gelu_approx_z2(x))
+    cdf = const(0.5, x) * tf.math.erfc(-x * const(1.0 / math.sqrt(2.0), x))
+    return tamed(x, upper=False) * cdf
+
+
+# -- silu (swish), quick_gelu, mish, lisht ------------------------------------
+def _silu_backward(dy, x, y):
+    s, slope = sigmoid_and_slope(x)
+    return dy * (s + tamed(x) * slope)
+
+
+@define_builtin(
+    backward=_silu_backward,
+    keep="x",
+    params={},
+    layer="SiLU",
+    aliases={"swish": "Swish"},
+    formula="x * sigmoid(x)",
+    output_range="[-0.278, inf)",
+    monotonic=False,
+    smooth=True,
+)
+
+
+def silu(x):
+    """Sigmoid linear unit (swish): `x * sigmoid(x)`; 0 at `-inf`."""
+    return tamed(x, upper=False) * numerics.sigmoid(x)
+
+
+swish = silu
+
+_QUICK_GELU_K = 1.702
+
+
+def _quick_gelu_backward(dy, x, y):
+    k = const(_QUICK_GELU_K, x)
+    s, slope = sigmoid_and_slope(k * x)
+    return dy * (s + k * tamed(x) * slope)
+
+
+@define_builtin(
+    backward=_quick_gelu_backward,
+    keep="x",
+    params={},
+    layer="QuickGELU",
+    formula="x * sigmoid(1.702 x)",
+    output_range="[-0.163, inf)",
+    monotonic=False,
+    smooth=True,
+)
+
+
+def quick_gelu(x):
+    """The sigmoid approximation of GELU: `x * sigmoid(1.702 x)`."""
+    return tamed(x, upper=False) * numerics.sigmoid(const(_QUICK_GELU_K, x) * x)
+
+
+# With w = exp(x), tanh(softplus(x)) = n / (n + 2) where n = w (w + 2): one
+# exp instead of exp, log1p and tanh. Clamping x at the top keeps w finite
+# once the ratio is 1 to the last bit (x >= 20 in float32, 40 in float64);
+# clamping the factor x at the bottom, where w is already 0, keeps -inf * 0
+# out. Each pass divides once and uses the quotient once: XLA's CPU fusion
+# keeps a reused divide (or exp) in a tensor of its own, a write and a read
+# more. Half types compute in float32.
+_MISH_CLAMP = {tf.float64: (-750.0, 40.0)}
+_MISH_CLAMP_DEFAULT = (-110.0, 20.0)
+
+
+def _mish_terms(x):
+    lo, hi = _MISH_CLAMP.get(x.dtype, _MISH_CLAMP_DEFAULT)
+    w = tf.exp(tf.minimum(x, const(hi, x)))
+    n = w * (w + const(2.0, x))
+    return w, n, n + const(2.0, x), const(lo, x), const(hi, x)
+
+
+def _mish_backward(dy, x, y):
+    def grad(dy, x):
+        w, n, d, lo, hi = _mish_terms(x)
+        xc = tf.clip_by_value(x, lo, hi)
+        # d/dx x n/d = n/d + 4 x w (w + 1) / d^2, over one denominator
+        slope = (n * d + const(4.0, x) * xc * w * (w + const(1.0, x))) / (d * d)
+        return dy * slope
+
+    return in_float32(grad, dy, x)
+
+
+@define_builtin(
+    backward=_mish_backward,
+    keep="x",
+    params={},
+    formula="x * tanh(softplus(x))",
+    output_range="[-0.309, inf)",
+    monotonic=False,
+    smooth=True,
+)
+
+
+def mish(x):
+    """Mish: `x * tanh(softplus(x))`; 0 at `-inf`."""
+
+    def forward(x):
+        _, n, d, lo, _ = _mish_terms(x)
+        return tf.maximum(x, lo) * (n / d)
+
+    return in_float32(forward, x)
+
+
+def _lisht_backward(dy, x, y):
+    t = tf.tanh(x)
+    return dy * (t + tamed(x) * (const(1.0, x) - t * t))
+
+
+@define_builtin(
+    backward=_lisht_backward,
+    keep="x",
+    params={},
+    layer="LiSHT",
+    formula="x * tanh(x)",
+    output_range="[0, inf)",
+    monotonic=False,
+    smooth=True,
+)
+
+
+def lisht(x):
+    """Linearly scaled hyperbolic tangent: `x * tanh(x)`."""
+    return x * tf.tanh(x)
+
+
+# -- hard_silu (hard_swish), hard_mish ----------------------------------------
+def _hard_silu_backward(dy, x, y):
+    z = x + const(3.0, x)
+    h = tf.nn.relu6(z) / const(6.0, x)
+    # Relu6Grad multiplies by its mask: inf * 0 at +-inf; select instead.
+    inside = tf.logical_and(z > 0, z < const(6.0, x))
+    inner = tf.where(inside, x / const(6.0, x), tf.zeros_like(x))
+    return dy * (h + inner)
+
+
+@define_builtin(
+    backward=_hard_silu_backward,
+    keep="x",
+    params={},
+    layer="HardSiLU",
+    aliases={"hard_swish": "HardSwish"},
+    formula="x * relu6(x + 3) / 6",
+    output_range="[-0.375, inf)",
+    monotonic=False,
+    smooth=False,
+)
+
+
+def hard_silu(x):
+    """Hard SiLU (hard swish): `x * hard_sigmoid(x)`; 0 at `-inf`."""
+    return tamed(x, upper=False) * (tf.nn.relu6(x + const(3.0, x)) / const(6.0, x))
+
+
+hard_swish = hard_silu
+
+
+def _hard_mish_backward(dy, x, y):
+    # PyTorch's hardswish convention at the lower kink: the middle branch.
+    slope = tf.where(
+        x < const(-2.0, x),
+        tf.zeros_like(x),
+        tf.where(x <= 0, x + const(1.0, x), tf.ones_like(x)),
+    )
+    return dy * slope
+
+
+@define_builtin(
+    backward=_hard_mish_backward,
+    keep="x",
+    params={},
+    formula="0.5 x clip(x + 2, 0, 2)",
+    output_range="[-0.5, inf)",
+    monotonic=False,
+    smooth=False,
+)
+
+
+def hard_mish(x):
+    """Hard Mish: `0.5 x clip(x + 2, 0, 2)`; 0 at `-inf`."""
+    clipped = tf.clip_by_value(x + const(2.0, x), const(0.0, x), const(2.0, x))
+    return tamed(x, upper=False) * (const(0.5, x) * clipped)

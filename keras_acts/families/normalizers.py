@@ -1,0 +1,275 @@
+"""Normalizers and gates along an axis: each output depends on the whole slice.
+
+softmax, log_softmax, softmin, sparsemax, glu. Their layers take a Keras
+mask (glu's passes it through where it can).
+"""
+
+import tensorflow as tf
+
+from keras_acts.engine.define import define_builtin
+from keras_acts.config import native_kernels
+from keras_acts.engine.layer_bases import (
+    LogNormalizerLayer,
+    MinNormalizerLayer,
+    NormalizerLayer,
+    ReshapingLayer,
+)
+from keras_acts.numerics import (
+    const,
+    halves,
+    in_float32,
+    joined,
+    native_or_careful,
+    negated,
+    shifted_below_peak,
+)
+from keras_acts.params import Axis
+
+
+# -- softmax -----------------------------------------------------------------
+
+
+@native_kernels  # compiled, it would not reuse dy's buffer: +2 tensors at the peak
+def _softmax_backward(dy, x, y, axis):
+    return y * (dy - tf.reduce_sum(dy * y, axis=axis, keepdims=True))
+
+
+@define_builtin(
+    backward=_softmax_backward,
+    keep="y",
+    params={"axis": Axis(allow_none=True)},
+    layer_base=NormalizerLayer,
+    keras_logits=True,
+    formula="exp(x - max(x)) / sum(exp(x - max(x)))",
+    output_range="(0, 1), sums to 1 along axis",
+    monotonic=False,
+    smooth=True,
+)
+
+
+@native_kernels
+def softmax(x, axis=-1):
+    """Softmax along `axis` (an int, a tuple of ints, or None for all axes).
+
+    Exact limits at infinities: a `+inf` logit takes all the mass (shared
+    equally among ties), `-inf` logits get 0. A NaN makes its slice NaN. The
+    output carries `_keras_logits = x`, as Keras's does.
+    """
+    return native_or_careful(x, axis, tf.nn.softmax, _careful_softmax, _softmax_bad_rows)
+
+
+def _softmax_bad_rows(y):
+    # The kernel leaves NaN only where a +inf or NaN logit was (a slice of
+    # only -inf is all NaN), so its non-finite slices show in their sums.
+    return tf.logical_not(tf.math.is_finite(tf.reduce_sum(y, axis=-1)))
+
+
+def _careful_softmax(x, axis):
+    e = tf.exp(shifted_below_peak(x, axis))
+    return e / tf.reduce_sum(e, axis=axis, keepdims=True)
+
+
+# -- log_softmax -------------------------------------------------------------
+def _log_softmax_backward(dy, x, y, axis):
+    return dy - tf.exp(y) * tf.reduce_sum(dy, axis=axis, keepdims=True)
+
+
+@define_builtin(
+    backward=_log_softmax_backward,
+    keep="y",
+    params={"axis": Axis(allow_none=True)},
+    layer_base=LogNormalizerLayer,
+    formula="x - max(x) - log(sum(exp(x - max(x))))",
+    output_range="(-inf, 0], logsumexp is 0 along axis",
+    monotonic=False,
+    smooth=True,
+)
+
+
+def log_softmax(x, axis=-1):
+    """Log of softmax along `axis` (an int, a tuple of ints, or None).
+
+    Exact limits at infinities: a `+inf` logit gets `log(1 / ties)`, `-inf`
+    logits get `-inf`; a NaN makes its slice NaN. The layer's masked
+    positions get `-inf` (the log of their zero weight).
+    """
+    return native_or_careful(
+        x, axis, tf.nn.log_softmax, _careful_log_softmax, _log_softmax_bad_rows
+    )
+
+
+def _log_softmax_bad_rows(y):
+    # The kernel makes a slice with +inf, NaN or only -inf NaN throughout (its
+    # sum of exponentials is NaN): its first entry tells, so finding those
+    # slices reads one column.
+    return tf.reduce_any(tf.math.is_nan(y[:, :1]), axis=-1)
+
+
+def _careful_log_softmax(x, axis):
+    peak = tf.reduce_max(x, axis=axis, keepdims=True)
+    # Where x is the peak the shift is 0, even for infinite peaks. Each pass
+    # selects on its own (no shared `shifted` tensor): XLA then fuses each
+    # into one loop instead of writing `shifted` out and reading it twice.
+    at_peak = tf.equal(x, peak)
+    total = tf.reduce_sum(
+        tf.where(at_peak, const(1.0, x), tf.exp(x - peak)), axis=axis, keepdims=True
+    )
+    log_total = tf.math.log(total)
+    return tf.where(at_peak, -log_total, (x - peak) - log_total)
+
+
+# -- softmin -----------------------------------------------------------------
+def _softmin_backward(dy, x, y, axis):
+    return y * (tf.reduce_sum(dy * y, axis=axis, keepdims=True) - dy)
+
+
+@define_builtin(
+    backward=_softmin_backward,
+    keep="y",
+    params={"axis": Axis(allow_none=True)},
+    layer_base=MinNormalizerLayer,
+    formula="exp(min(x) - x) / sum(exp(min(x) - x))",
+    output_range="(0, 1), sums to 1 along axis",
+    monotonic=False,
+    smooth=True,
+)
+
+
+def softmin(x, axis=-1):
+    """Softmin along `axis`: `softmax(-x)`; small inputs get large weights.
+
+    Exact limits: a `-inf` input takes all the mass (shared among ties),
+    `+inf` inputs get 0; a NaN makes its slice NaN.
+    """
+    low = tf.reduce_min(x, axis=axis, keepdims=True)
+    shifted = tf.where(tf.equal(x, low), tf.zeros_like(x), low - x)
+    e = tf.exp(shifted)
+    return e / tf.reduce_sum(e, axis=axis, keepdims=True)
+
+
+# -- sparsemax ---------------------------------------------------------------
+def _sparsemax_backward(dy, x, y, axis):
+    support = tf.cast(y > 0, dy.dtype)
+    size = tf.reduce_sum(support, axis=axis, keepdims=True)
+    mean = tf.reduce_sum(dy * support, axis=axis, keepdims=True) / size
+    return support * (dy - mean)
+
+
+@define_builtin(
+    backward=_sparsemax_backward,
+    keep="y",
+    params={"axis": Axis(allow_tuple=False)},
+    layer_base=NormalizerLayer,
+    formula="max(x - tau, 0), tau such that the outputs sum to 1",
+    output_range="[0, 1], sums to 1 along axis",
+    monotonic=False,
+    smooth=False,
+)
+
+
+def sparsemax(x, axis=-1):
+    """Sparsemax (Martins & Astudillo, 2016): the Euclidean projection of `x`
+    onto the probability simplex along `axis`.
+
+    Unlike Keras 3.15's TensorFlow `sparsemax`, which sums the cumulative sums
+    of the whole support, this is the true projection:
+    `sparsemax([1.0, 0.9, 0.0]) == [0.55, 0.45, 0.0]`. The threshold `tau`
+    is the mean of the support minus `1 / (its size)`, found without
+    sorting. Limits at infinities as softmax's; a NaN makes its slice NaN.
+    """
+    z = shifted_below_peak(x, axis)
+    # Half precision counts no further than 256 (bfloat16) or 2048: find the
+    # threshold in float32.
+    tau = in_float32(lambda z: _simplex_threshold(z, axis), z)
+    return tf.nn.relu(z - tau)
+
+
+def _simplex_threshold(z, axis):
+    """The `tau` of sparsemax for `z` whose maximum is 0, by Michelot's
+    fixed point: `tau <- (sum of z above tau - 1) / (their count)`.
+
+    Started below the answer (at -1), the iterates rise to it and the
+    support only shrinks, so it ends, exactly, once no slice's support
+    changes: a handful of passes for real data (at most the axis size),
+    where sorting each slice costs ~20x more. A NaN counts as above every
+    tau (`not z <= tau`), so it poisons its slice's threshold.
+    """
+    zero = tf.zeros_like(z)
+
+    def support_mean(tau):
+        outside = z <= tau
+        size = tf.reduce_sum(
+            tf.cast(tf.logical_not(outside), z.dtype), axis=axis, keepdims=True
+        )
+        total = tf.reduce_sum(tf.where(outside, zero, z), axis=axis, keepdims=True)
+        return (total - const(1.0, z)) / size, size
+
+    def still_shrinking(tau, size, previous_size):
+        return tf.reduce_any(tf.not_equal(size, previous_size))
+
+    def step(tau, size, previous_size):
+        return (*support_mean(tau), size)
+
+    tau, size = support_mean(const(-1.0, z))
+    tau, _, _ = tf.while_loop(
+        still_shrinking,
+        step,
+        (tau, size, tf.zeros_like(size)),
+        maximum_iterations=tf.shape(z)[axis],
+    )
+    return tau
+
+
+# -- glu ---------------------------------------------------------------------
+def _glu_output_shape(input_shape, axis):
+    shape = list(input_shape)
+    if not -len(shape) <= axis < len(shape):
+        raise ValueError(
+            f"glu: axis {axis} is out of range for an input of rank {len(shape)} "
+            f"(shape {tuple(input_shape)})."
+        )
+    size = shape[axis]
+    if size is not None:
+        if size % 2:
+            raise ValueError(
+                f"glu splits axis {axis} in two halves, but its size is {size} "
+                f"(odd) in input shape {tuple(input_shape)}."
+            )
+        shape[axis] = size // 2
+    return tuple(shape)
+
+
+def _glu_backward(dy, x, y, axis):
+    a, b = halves(x, axis)
+    gate = tf.sigmoid(b)
+    # sigmoid(b) * sigmoid(-b), not SigmoidGrad's s * (1 - s): that cancels
+    # where the gate saturates (all precision lost in float16). Two native
+    # sigmoids are also cheaper than one exp and its fix-ups.
+    slope = gate * tf.sigmoid(negated(b))
+    return joined(dy * gate, (dy * a) * slope, axis, x)
+
+
+@define_builtin(
+    backward=_glu_backward,
+    keep="x",
+    params={"axis": Axis(allow_tuple=False)},
+    layer="GLU",
+    layer_base=ReshapingLayer,
+    output_shape=_glu_output_shape,
+    formula="a * sigmoid(b), where a, b = x split in halves along axis",
+    output_range="(-inf, inf)",
+    monotonic=False,
+    smooth=True,
+)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit (Dauphin et al., 2017): `a * sigmoid(b)`, where `a`
+    and `b` are the first and second halves of `x` along `axis`.
+
+    The output's `axis` is half the input's; an odd size is a ValueError
+    (raised when the layer is built, where the shape is known).
+    """
+    _glu_output_shape(x.shape, axis)
+    a, b = halves(x, axis)
+    return a * tf.sigmoid(b)

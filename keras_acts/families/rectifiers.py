@@ -1,0 +1,319 @@
+"""Rectifiers: about x for large x, a kink or a simple rule below; no exp.
+
+relu, leaky_relu, relu6, threshold, linear, squareplus, sparse_plus.
+"""
+
+import tensorflow as tf
+
+from keras_acts.engine.define import define_builtin
+from keras_acts.numerics import const, in_float32
+from keras_acts.params import Real
+
+
+# -- leaky_relu --------------------------------------------------------------
+def _leaky_relu_forward(x, negative_slope):
+    if x.dtype == tf.float64:
+        # LeakyRelu's alpha attribute is float32: it would round the slope.
+        return tf.where(x > 0, x, x * const(negative_slope, x))
+    return tf.nn.leaky_relu(x, alpha=negative_slope)
+
+
+def _leaky_relu_keep(negative_slope):
+    # With a slope >= 0, y > 0 exactly where x > 0, so the gradient can be
+    # read from y: then the input (a BiasAdd's output, say) keeps a single
+    # consumer and TensorFlow's MatMul + BiasAdd + activation fusion survives.
+    return "y" if negative_slope >= 0 else "x"
+
+
+def _leaky_relu_backward(dy, x, y, negative_slope):
+    features = y if x is None else x
+    if features.dtype == tf.float64:
+        return tf.where(features > 0, dy, dy * const(negative_slope, features))
+    return tf.raw_ops.LeakyReluGrad(
+        gradients=dy, features=features, alpha=negative_slope
+    )
+
+
+@define_builtin(
+    backward=_leaky_relu_backward,
+    keep=_leaky_relu_keep,
+    params={"negative_slope": Real()},
+    layer="LeakyReLU",
+    layer_defaults={"negative_slope": 0.3},
+    layer_checks={"negative_slope": Real(min=0.0)},
+    formula="x if x > 0 else negative_slope * x",
+    output_range="(-inf, inf)",
+    monotonic=True,
+    smooth=False,
+)
+
+
+def leaky_relu(x, negative_slope=0.2):
+    """Leaky ReLU: `x` where positive, `negative_slope * x` elsewhere.
+
+    The function defaults to `negative_slope=0.2` and the layer to 0.3, as in
+    Keras. The gradient at 0 is `negative_slope`, as TensorFlow's.
+    """
+    return _leaky_relu_forward(x, negative_slope)
+
+
+# -- relu --------------------------------------------------------------------
+# Keras's relu is a composition whose branches differ at the kinks; the
+# backward pass mirrors the gradient TensorFlow gives each branch.
+def _relu_is_leaky(negative_slope, max_value, threshold):
+    return negative_slope != 0.0 and max_value is None and threshold == 0.0
+
+
+def _relu_uses_relu6(max_value, threshold):
+    return threshold == 0.0 and max_value == 6.0
+
+
+def _relu_positive_part(x, max_value, threshold):
+    if threshold != 0.0:
+        # `x <= t` (not `x > t`) so that NaN falls through as NaN.
+        part = tf.where(x <= const(threshold, x), tf.zeros_like(x), x)
+    elif _relu_uses_relu6(max_value, threshold):
+        return tf.nn.relu6(x)
+    else:
+        part = tf.nn.relu(x)
+    if max_value is not None:
+        part = tf.clip_by_value(part, const(0.0, x), const(max_value, x))
+    return part
+
+
+def _relu_keep(negative_slope, max_value, threshold):
+    # Where TensorFlow's native gradient reads the output (Relu, Relu6), so
+    # does ours: one consumer of the input keeps grappler's fusions.
+    if _relu_is_leaky(negative_slope, max_value, threshold):
+        return _leaky_relu_keep(negative_slope)
+    if negative_slope == 0.0 and threshold == 0.0 and max_value in (None, 6.0):
+        return "y"
+    return "x"
+
+
+def _relu_backward(dy, x, y, negative_slope, max_value, threshold):
+    if _relu_is_leaky(negative_slope, max_value, threshold):
+        return _leaky_relu_backward(dy, x, y, negative_slope)
+    if x is None:  # plain relu or relu6: their native gradients, from y
+        if max_value is None:
+            return tf.raw_ops.ReluGrad(gradients=dy, features=y)
+        return tf.raw_ops.Relu6Grad(gradients=dy, features=y)
+    zero = tf.zeros_like(dy)
+    if _relu_uses_relu6(max_value, threshold):
+        passes = tf.logical_and(x > 0, x < const(6.0, x))
+    else:
+        passes = x > const(threshold, x)
+        if max_value is not None:
+            # clip_by_value's gradient passes at both of its bounds.
+            within = tf.logical_and(x >= 0, x <= const(max_value, x))
+            passes = tf.logical_and(passes, within)
+    dx = tf.where(passes, dy, zero)
+    if negative_slope != 0.0:
+        below = x < const(threshold, x)
+        dx = dx + tf.where(below, dy * const(negative_slope, x), zero)
+    return dx
+
+
+@define_builtin(
+    backward=_relu_backward,
+    keep=_relu_keep,
+    params={
+        "negative_slope": Real(),
+        "max_value": Real(min=0.0, optional=True),
+        "threshold": Real(),
+    },
+    layer="ReLU",
+    layer_params=("max_value", "negative_slope", "threshold"),
+    layer_checks={"negative_slope": Real(min=0.0), "threshold": Real(min=0.0)},
+    formula=(
+        "max_value if x >= max_value; x if threshold <= x < max_value; "
+        "negative_slope * (x - threshold) otherwise"
+    ),
+    output_range="[0, inf) (defaults); (-inf, max_value] with negative_slope",
+    monotonic=True,
+    smooth=False,
+)
+
+
+def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
+    """Rectified linear unit with Keras's options, exactly as Keras.
+
+    With defaults, `max(x, 0)`. `negative_slope` leaks below `threshold`,
+    `max_value` caps the output, `threshold` moves the kink. The layer's
+    constructor order is Keras's: `ReLU(max_value, negative_slope, threshold)`.
+    """
+    if _relu_is_leaky(negative_slope, max_value, threshold):
+        return _leaky_relu_forward(x, negative_slope)
+    y = _relu_positive_part(x, max_value, threshold)
+    if negative_slope != 0.0:
+        below = tf.nn.relu(const(threshold, x) - x)
+        y = y - const(negative_slope, x) * below
+    return y
+
+
+# -- relu6 -------------------------------------------------------------------
+def _relu6_backward(dy, x, y):
+    # TensorFlow's Relu6Grad: passes strictly inside (0, 6).
+    return tf.raw_ops.Relu6Grad(gradients=dy, features=y)
+
+
+@define_builtin(
+    backward=_relu6_backward,
+    keep="y",
+    params={},
+    layer="ReLU6",
+    formula="min(max(x, 0), 6)",
+    output_range="[0, 6]",
+    monotonic=True,
+    smooth=False,
+)
+
+
+def relu6(x):
+    """ReLU capped at 6. The gradient is 0 at both kinks, as TensorFlow's."""
+    return tf.nn.relu6(x)
+
+
+# -- threshold -----------------------------------------------------------------
+def _threshold_backward(dy, x, y, threshold, default_value):
+    return tf.where(x <= const(threshold, x), tf.zeros_like(dy), dy)
+
+
+@define_builtin(
+    backward=_threshold_backward,
+    keep="x",
+    params={"threshold": Real(), "default_value": Real()},
+    formula="x if x > threshold else default_value",
+    example={"threshold": 0.5, "default_value": -1.0},
+    output_range="{default_value} and (threshold, inf)",
+    monotonic=None,
+    smooth=False,
+)
+
+
+def threshold(x, threshold, default_value):
+    """`x` where `x > threshold`, `default_value` elsewhere; NaN stays NaN.
+
+    Both parameters are required, as in Keras. The gradient is 0 at the
+    threshold.
+    """
+    return tf.where(
+        x <= const(threshold, x), tf.fill(tf.shape(x), const(default_value, x)), x
+    )
+
+
+# -- linear ------------------------------------------------------------------
+def _linear_backward(dy, x, y):
+    return dy
+
+
+@define_builtin(
+    backward=_linear_backward,
+    keep="",
+    params={},
+    formula="x",
+    output_range="(-inf, inf)",
+    monotonic=True,
+    smooth=True,
+)
+
+
+def linear(x):
+    """The identity."""
+    return tf.identity(x)
+
+
+# -- squareplus, sparse_plus ---------------------------------------------------
+
+# Beyond this |x|, b is lost against x^2 to the last bit, and x^2 is close to
+# overflowing: |x| stands in for sqrt(x^2 + b) there.
+_SQUAREPLUS_BIG = {tf.float64: 1e150}
+_SQUAREPLUS_BIG_DEFAULT = 1e18
+
+
+def _squareplus_keep(b):
+    # For b > 0 the output alone gives the slope; with b == 0 (relu with 1/2
+    # at 0) y == 0 cannot tell x == 0 from x < 0.
+    return "y" if b > 0 else "x"
+
+
+def _squareplus_backward(dy, x, y, b):
+    if y is None:  # b == 0: (1 + sign(x)) / 2, NaN for NaN
+        half = const(0.5, x)
+        return dy * (half + half * tf.sign(x))
+    # With s = sqrt(x^2 + b), s - x = (b / 2) / y, so s = y + (b / 4) / y and
+    # the slope (1 + x / s) / 2 = y / s = y^2 / (y^2 + b / 4): all terms
+    # positive, no cancellation; y^2 capped so that it never overflows to
+    # inf / inf. One division: on a small tensor each division is a kernel
+    # that TensorFlow splits across threads (tens of microseconds on 2 cores).
+    # Where y^2 is subnormal (flushed to 0) so is the slope but for b < 4:
+    # there it flushes to 0 below FLT_MIN * 4 / b.
+    def slope(y):
+        square = tf.minimum(y * y, const(y.dtype.max, y))
+        return square / (square + const(0.25 * b, y))
+
+    return dy * in_float32(slope, y)
+
+
+@define_builtin(
+    backward=_squareplus_backward,
+    keep=_squareplus_keep,
+    params={"b": Real(min=0.0)},
+    formula="(x + sqrt(x^2 + b)) / 2",
+    output_range="(0, inf)",
+    monotonic=True,
+    smooth=True,
+)
+
+
+def squareplus(x, b=4):
+    """Squareplus, `(x + sqrt(x^2 + b)) / 2`: a softplus from square roots.
+
+    Stable for any finite `x`: no overflow of `x^2`, and no cancellation for
+    negative `x` (computed as `b / (2 (sqrt(x^2 + b) - x))` there). float16
+    and bfloat16 compute in float32 and round once.
+    """
+
+    def forward(x):
+        a = tf.abs(x)
+        big = const(_SQUAREPLUS_BIG.get(x.dtype, _SQUAREPLUS_BIG_DEFAULT), x)
+        c = tf.minimum(a, big)
+        s = tf.maximum(tf.sqrt(c * c + const(b, x)), a)  # sqrt(x^2 + b)
+        half = const(0.5, x)
+        m = half * a + half * s  # (|x| + s) / 2 without overflow: y where x >= 0
+        # For x < 0, (x + s) / 2 == (b / 4) / m: no cancellation.
+        return tf.where(x >= 0, m, const(0.25 * b, x) / m)
+
+    return in_float32(forward, x)
+
+
+def _sparse_plus_backward(dy, x, y):
+    one = const(1.0, x)
+    slope = tf.where(
+        x <= -one,
+        tf.zeros_like(x),
+        tf.where(x < one, const(0.5, x) * (x + one), tf.ones_like(x)),
+    )
+    return dy * slope
+
+
+@define_builtin(
+    backward=_sparse_plus_backward,
+    keep="x",
+    params={},
+    formula="0 if x <= -1; (x + 1)^2 / 4 if -1 < x < 1; x if x >= 1",
+    output_range="[0, inf)",
+    monotonic=True,
+    smooth=True,
+)
+
+
+def sparse_plus(x):
+    """A piecewise-quadratic softplus, continuously differentiable."""
+    one = const(1.0, x)
+    xp1 = x + one
+    return tf.where(
+        x <= -one,
+        tf.zeros_like(x),
+        tf.where(x < one, const(0.25, x) * xp1 * xp1, x),
+    )

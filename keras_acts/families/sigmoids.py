@@ -1,0 +1,200 @@
+"""Sigmoid-like activations: bounded, S-shaped or stepped, monotone.
+
+step, sigmoid, tanh, hard_sigmoid, sparse_sigmoid, softsign, hard_tanh.
+"""
+
+import tensorflow as tf
+
+from keras_acts.engine.define import define_builtin
+from keras_acts.numerics import const
+from keras_acts.params import Boolean, Real
+
+
+# -- step --------------------------------------------------------------------
+def _step_keep(threshold, straight_through):
+    return "x" if straight_through else ""
+
+
+def _step_backward(dy, x, y, threshold, straight_through):
+    if not straight_through:
+        return tf.zeros_like(dy)
+    near = tf.abs(x - const(threshold, x)) <= const(1.0, x)
+    return tf.where(near, dy, tf.zeros_like(dy))
+
+
+@define_builtin(
+    backward=_step_backward,
+    keep=_step_keep,
+    params={"threshold": Real(), "straight_through": Boolean()},
+    formula="1 if x > threshold else 0",
+    output_range="{0, 1}",
+    monotonic=True,
+    smooth=False,
+)
+
+
+def step(x, threshold=0.0, straight_through=False):
+    """Heaviside step: 1 where `x > threshold`, else 0; NaN stays NaN.
+
+    Its true derivative is 0 everywhere, so nothing before it can learn.
+    `straight_through=True` uses the clipped straight-through estimator
+    instead: the gradient passes unchanged where `abs(x - threshold) <= 1`.
+    """
+    t = const(threshold, x)
+    return tf.where(x > t, tf.ones_like(x), tf.where(x <= t, tf.zeros_like(x), x))
+
+
+# -- sigmoid -----------------------------------------------------------------
+def _sigmoid_backward(dy, x, y):
+    return tf.raw_ops.SigmoidGrad(y=y, dy=dy)
+
+
+@define_builtin(
+    backward=_sigmoid_backward,
+    keep="y",
+    params={},
+    keras_logits=True,
+    formula="1 / (1 + exp(-x))",
+    output_range="(0, 1)",
+    monotonic=True,
+    smooth=True,
+)
+
+
+def sigmoid(x):
+    """Logistic sigmoid, stable for large `abs(x)`.
+
+    The output carries `_keras_logits = x`, as Keras's does, so a following
+    cross-entropy loss works from the logits.
+    """
+    return tf.nn.sigmoid(x)
+
+
+# -- tanh --------------------------------------------------------------------
+def _tanh_backward(dy, x, y):
+    return tf.raw_ops.TanhGrad(y=y, dy=dy)
+
+
+@define_builtin(
+    backward=_tanh_backward,
+    keep="y",
+    params={},
+    formula="(exp(x) - exp(-x)) / (exp(x) + exp(-x))",
+    output_range="(-1, 1)",
+    monotonic=True,
+    smooth=True,
+)
+
+
+def tanh(x):
+    """Hyperbolic tangent."""
+    return tf.nn.tanh(x)
+
+
+# -- hard_sigmoid, sparse_sigmoid, softsign, hard_tanh ------------------------
+def _hard_sigmoid_backward(dy, x, y):
+    # As TensorFlow differentiates Keras's relu6(x + 3) / 6: the mask is taken
+    # on the rounded x + 3, strictly inside (0, 6).
+    z = x + const(3.0, x)
+    return tf.raw_ops.Relu6Grad(gradients=dy / const(6.0, x), features=z)
+
+
+@define_builtin(
+    backward=_hard_sigmoid_backward,
+    keep="x",
+    params={},
+    formula="relu6(x + 3) / 6",
+    output_range="[0, 1]",
+    monotonic=True,
+    smooth=False,
+)
+
+
+def hard_sigmoid(x):
+    """Piecewise-linear sigmoid (Keras 3's form); float64 math for float64."""
+    return tf.nn.relu6(x + const(3.0, x)) / const(6.0, x)
+
+
+def _sparse_sigmoid_backward(dy, x, y):
+    one = const(1.0, x)
+    inside = tf.logical_and(x > -one, x < one)
+    return tf.where(inside, const(0.5, x) * dy, tf.zeros_like(dy))
+
+
+@define_builtin(
+    backward=_sparse_sigmoid_backward,
+    keep="x",
+    params={},
+    formula="0 if x <= -1; 1 if x >= 1; else (x + 1) / 2",
+    output_range="[0, 1]",
+    monotonic=True,
+    smooth=False,
+)
+
+
+def sparse_sigmoid(x):
+    """A piecewise-linear sigmoid; the gradient is 0 at -1 and 1."""
+    one = const(1.0, x)
+    return tf.where(
+        x <= -one,
+        tf.zeros_like(x),
+        tf.where(x >= one, tf.ones_like(x), const(0.5, x) * (x + one)),
+    )
+
+
+def _softsign_backward(dy, x, y):
+    return tf.raw_ops.SoftsignGrad(gradients=dy, features=x)
+
+
+@define_builtin(
+    backward=_softsign_backward,
+    keep="x",
+    params={},
+    formula="x / (1 + abs(x))",
+    output_range="(-1, 1)",
+    monotonic=True,
+    smooth=True,
+)
+
+
+def softsign(x):
+    """`x / (1 + abs(x))`; +-1 at +-inf."""
+    # At the dtype's largest finite value softsign already rounds to +-1, so
+    # clamping infinities there gives the limit (inf / inf would be NaN).
+    big = const(x.dtype.max, x)
+    return tf.nn.softsign(tf.clip_by_value(x, -big, big))
+
+
+def _hard_tanh_backward(dy, x, y, min_val, max_val):
+    # clip_by_value's gradient passes at both bounds.
+    outside = tf.logical_or(x < const(min_val, x), x > const(max_val, x))
+    return tf.where(outside, tf.zeros_like(dy), dy)
+
+
+def _check_hard_tanh_bounds(min_val=-1.0, max_val=1.0):
+    if not min_val < max_val:
+        raise ValueError(
+            f"Invalid values for arguments `min_val` and `max_val`: {min_val!r} "
+            f"and {max_val!r}. Expected min_val < max_val."
+        )
+
+
+@define_builtin(
+    backward=_hard_tanh_backward,
+    keep="x",
+    params={"min_val": Real(), "max_val": Real()},
+    check=_check_hard_tanh_bounds,
+    layer="HardTanh",
+    formula="clip(x, min_val, max_val)",
+    output_range="[min_val, max_val]",
+    monotonic=True,
+    smooth=False,
+)
+
+
+def hard_tanh(x, min_val=-1.0, max_val=1.0):
+    """`x` clipped to `[min_val, max_val]` (Keras's with the defaults).
+
+    The gradient is 1 at both bounds, as TensorFlow's `clip_by_value`.
+    """
+    return tf.clip_by_value(x, const(min_val, x), const(max_val, x))

@@ -1,0 +1,215 @@
+"""Named numerical primitives the catalog's formulas are written with.
+
+Each one is a trick with a reason, stated once here with the sizes and
+dtypes where it applies, so that a catalog row reads as its formula. Like
+``keras_acts.engine.gradient``, this module is the seam where TensorFlow's
+performance details (XLA, native kernels, graph optimizer quirks) live.
+"""
+
+import tensorflow as tf
+
+from keras_acts.engine import hooks
+
+_HALF_TYPES = (tf.float16, tf.bfloat16)
+
+
+def const(value, like):
+    """``value`` as a constant of ``like``'s dtype (float64 stays float64;
+    a Python float would make float32 and break mixed precision)."""
+    return tf.constant(value, dtype=like.dtype)
+
+
+def under_xla():
+    """Whether the ops being traced are compiled by XLA (model-wide
+    ``jit_compile=True`` or a fused pass): XLA fuses chains of simple ops
+    itself, while outside it TensorFlow's native kernels are the fast form."""
+    return hooks.in_xla_context()
+
+
+def in_float32(fn, *tensors):
+    """``fn(*tensors)`` computed in float32 where the tensors are float16 or
+    bfloat16, rounded once to their dtype at the end.
+
+    For formulas whose intermediate steps would cost more than a couple of
+    ulps in a half type's own arithmetic (or overflow it, as x^2 does)."""
+    dtype = tensors[0].dtype
+    if dtype not in _HALF_TYPES:
+        return fn(*tensors)
+    return tf.cast(fn(*(tf.cast(t, tf.float32) for t in tensors)), dtype)
+
+
+def negated(x):
+    """``-x``, written as a multiply by -1 (exact, as negation is).
+
+    TensorFlow's graph optimizer merges a chain of unary ops that begins with
+    ``Neg`` (``sigmoid(-x)``, ``exp(-|x|)``) into one ``_UnaryOpsComposition``
+    kernel, whose CPU work split costs ~60 microseconds a call on a tensor of
+    2^14 elements, more than the whole chain run as separate kernels: a
+    multiply ends the chain."""
+    return x * const(-1.0, x)
+
+
+# |x| past which every factor that vanishes beside x in the catalog (a
+# sigmoid, the normal pdf, 1 - tanh^2, relu6(x + 3)) is exactly 0 in the dtype.
+_TAIL = {tf.float64: 750.0}
+_TAIL_DEFAULT = 110.0
+
+
+def tamed(x, upper=True):
+    """``x`` clamped to the tails, so that ``x * factor`` gives the limit 0 at
+    infinities, never ``inf * 0 = NaN``; NaN stays NaN. ``upper=False`` keeps
+    ``+inf`` (forward passes, whose factor is 1 there)."""
+    bound = const(_TAIL.get(x.dtype, _TAIL_DEFAULT), x)
+    if upper:
+        return tf.clip_by_value(x, -bound, bound)
+    return tf.maximum(x, -bound)
+
+
+def horner(coefficients, u):
+    """The polynomial with these coefficients (lowest degree first) at u."""
+    *rest, last = coefficients
+    value = const(last, u)
+    for c in reversed(rest):
+        value = value * u + const(c, u)
+    return value
+
+
+def scaled_negative(x, slope):
+    """``x`` where ``x > 0`` (or NaN), else ``slope * x``.
+
+    ``multiply_no_nan`` gives 0 for a zero slope at ``x = -inf``: the limit
+    of ``slope * x`` there, where a plain product is NaN.
+    """
+    return tf.where(x <= 0, tf.math.multiply_no_nan(x, slope), x)
+
+
+# -- the sigmoid and its slope --------------------------------------------------
+
+# Under XLA, a forward and a backward pass that compute the same subexpression
+# share it: XLA computes it once into a tensor of its own and reads it twice.
+# While that tensor stays in cache this beats recomputing; past it, the write
+# and reads cost more (silu under model-wide XLA, ours / Keras's time: 2^16
+# elements 0.99 -> 0.84, 2^18 1.29 -> 0.99, 2^20 1.25 -> 1.04 sharing; 2^22
+# 0.81 recomputing, 0.97 sharing).
+_SHARE_BELOW_SIZE = 2**21
+
+
+def _shared_between_passes(z):
+    size = z.shape.num_elements()
+    return under_xla() and size is not None and size < _SHARE_BELOW_SIZE
+
+
+def sigmoid_and_slope(z):
+    """``sigmoid(z)`` and ``sigmoid(z) * sigmoid(-z)`` from one exp and one
+    division, both to full precision: with e = exp(-|z|), the slope is
+    e / (1 + e)^2 for either sign (``s * (1 - s)`` would cancel for large z).
+
+    Where XLA shares it between the passes (see ``_SHARE_BELOW_SIZE``),
+    everything comes from the one tensor q = sigmoid(-|z|) = e / (1 + e)
+    (the sigmoid is 1 - q or q by the sign of z, the slope q (1 - q)); not
+    otherwise: recomputed, that form measured slower than 1 / (1 + e).
+    """
+    e = tf.exp(negated(tf.abs(z)))
+    one = const(1.0, z)
+    if _shared_between_passes(z):
+        q = e / (one + e)
+        p = one - q
+        return tf.where(z >= 0, p, q), q * p
+    r = tf.math.reciprocal(one + e)
+    er = e * r
+    return tf.where(z >= 0, r, er), er * r
+
+
+def sigmoid(z):
+    """The forward passes' sigmoid: the backward's own form where XLA shares
+    it between the passes, TensorFlow's kernel otherwise."""
+    if _shared_between_passes(z):
+        return sigmoid_and_slope(z)[0]
+    return tf.sigmoid(z)
+
+
+# -- softplus -------------------------------------------------------------------------
+
+# Below this many elements XLA's own log1p measured faster than Kahan's form.
+_KAHAN_LOG1P_MIN_SIZE = 2**16
+
+
+def _log1p_of_small(e):
+    """``log(1 + e)`` for ``0 <= e <= 1``, under XLA.
+
+    From 2^16 elements up (or an unknown size), as Kahan's ``log(u) * e /
+    (u - 1)`` with ``u = 1 + e``: ``u - 1`` is exact there, and it corrects
+    the rounding of ``u`` to a few ulp. XLA compiles ``log`` to much faster
+    code than ``log1p`` there (a whole softplus ~25% faster, no less precise).
+    """
+    size = e.shape.num_elements()
+    if size is not None and size < _KAHAN_LOG1P_MIN_SIZE:
+        return tf.math.log1p(e)
+    one = const(1.0, e)
+    u = one + e
+    return tf.where(u == one, e, tf.math.log(u) * (e / (u - one)))
+
+
+def softplus(z):
+    """``log(1 + exp(z))``, stable for any z: TensorFlow's kernel, or under
+    XLA ``max(z, 0) + log1p(exp(-|z|))`` (XLA's lowering of the kernel's
+    form is slower)."""
+    if under_xla():
+        return tf.maximum(z, const(0.0, z)) + _log1p_of_small(tf.exp(-tf.abs(z)))
+    return tf.math.softplus(z)
+
+
+# -- along an axis --------------------------------------------------------------------
+
+
+def shifted_below_peak(x, axis):
+    """``x - max(x)`` along ``axis``, exactly 0 where ``x`` is the peak,
+    even for an infinite peak (``inf - inf`` would be NaN)."""
+    peak = tf.reduce_max(x, axis=axis, keepdims=True)
+    return tf.where(tf.equal(x, peak), tf.zeros_like(x), x - peak)
+
+
+def native_or_careful(x, axis, native, careful, flags_bad_rows):
+    """A normalizer (softmax, log_softmax) along ``axis``: ``native`` (one
+    TensorFlow kernel over the last axis) where it applies, ``careful(x, axis)``
+    otherwise (another axis, or compiled: under XLA the careful formula fuses
+    into one loop per pass, faster than XLA's lowering of the native ops).
+
+    Native kernels are exact for finite logits; only a slice with +inf, NaN or
+    only -inf goes wrong. The rows ``flags_bad_rows(y)`` marks in the kernel's
+    output are redone carefully and scattered back, in a branch the common
+    case never runs."""
+    rank = x.shape.rank
+    last_axis = isinstance(axis, int) and rank is not None and axis in (-1, rank - 1)
+    if not last_axis or under_xla():
+        return careful(x, axis)
+    rows = tf.reshape(x, [-1, tf.shape(x)[-1]])
+    y = native(rows, axis=-1)
+    bad = tf.where(flags_bad_rows(y))
+
+    def redo():
+        return tf.tensor_scatter_nd_update(y, bad, careful(tf.gather_nd(rows, bad), -1))
+
+    y = tf.cond(tf.size(bad) > 0, redo, lambda: y)
+    return tf.reshape(y, tf.shape(x))
+
+
+def _dims(x):
+    # Known sizes as ints: a static shape costs no kernels at run time.
+    return [tf.shape(x)[i] if d is None else d for i, d in enumerate(x.shape)]
+
+
+def halves(x, axis):
+    """The first and second halves of ``x`` along ``axis``, as a reshape to a
+    (2, size / 2) pair and an unstack: XLA fuses that where a split of the
+    innermost axis (and the matching concat) runs ~20% slower."""
+    axis = axis % x.shape.rank
+    shape = _dims(x)
+    paired = shape[:axis] + [2, shape[axis] // 2] + shape[axis + 1 :]
+    return tf.unstack(tf.reshape(x, paired), num=2, axis=axis)
+
+
+def joined(first, second, axis, like):
+    """The inverse of ``halves``: a tensor shaped ``like``."""
+    axis = axis % like.shape.rank
+    return tf.reshape(tf.stack([first, second], axis=axis), _dims(like))

@@ -1,0 +1,366 @@
+"""``keras-acts bench``: our activations against Keras's, measured.
+
+Three parts:
+
+1. kernels: forward plus backward of one activation on a float32 tensor
+   (2^22 and 2^14 elements), under ``tf.function`` without and with
+   model-wide XLA (``jit_compile=True``): ours, the Keras built-in of the same
+   name with the same parameters, and a bandwidth floor (a custom-gradient
+   ``y = 2x``, one read and one write each way), in interleaved repeated
+   runs. Medians and ratios.
+2. training: steps per second of an MLP and a small CNN, ours against Keras.
+3. memory: peak resident memory of one training step of a deep MLP at a
+   large batch, one fresh process per case, minus the same model with
+   ``linear``: the extra memory an activation costs, ours against Keras
+   (XLA's one-time compiling kept apart, through a persistent cache).
+
+Run ``python -m keras_acts.bench --help``. The benchmark is not a test.
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+from keras_acts.tools.bench_memory import bench_memory  # noqa: E402
+from keras_acts.tools.bench_report import kernel_line, kernel_summary, markdown, report  # noqa: E402
+from keras_acts.tools.keras_builtins import keras_builtin  # noqa: E402
+
+QUICK_NAMES = ["relu", "gelu", "silu", "mish", "softmax"]
+TRAIN_NAMES = ["relu", "gelu", "silu", "mish", "tanh", "elu"]
+MEMORY_NAMES = [
+    "relu", "sigmoid", "tanh", "elu", "gelu", "silu", "mish", "softplus", "squareplus", "softmax",
+]
+
+
+# -- machine -----------------------------------------------------------------
+
+
+def machine():
+    import keras
+    import tensorflow as tf
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "gpus": len(tf.config.list_physical_devices("GPU")),
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "date": datetime.date.today().isoformat(),
+    }
+
+
+# -- timing ------------------------------------------------------------------
+
+
+def _calibrate(fn, target_s):
+    start = time.perf_counter()
+    fn()
+    elapsed = max(time.perf_counter() - start, 1e-6)
+    return max(1, min(1000, int(math.ceil(target_s / elapsed))))
+
+
+def interleaved(fns, repeats, target_s=0.02):
+    """Seconds per call of each function, one sample per interleaved round."""
+    for fn in fns.values():  # compile and warm up
+        fn()
+        fn()
+    inner = {k: _calibrate(fn, target_s) for k, fn in fns.items()}
+    samples = {k: [] for k in fns}
+    keys = list(fns)
+    # Each round runs the functions in a new order: a function runs a little
+    # slower right after certain others (their freed buffers, a cold cache),
+    # and a fixed or rotated order would charge that to the same one always.
+    shuffler = random.Random(0)
+    for _ in range(repeats):
+        shuffler.shuffle(keys)
+        for key in keys:
+            fn = fns[key]
+            n = inner[key]
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            samples[key].append((time.perf_counter() - start) / n)
+    return samples
+
+
+def medians(samples):
+    return {k: statistics.median(v) for k, v in samples.items()}
+
+
+def ratio(samples, a, b):
+    """Median over rounds of a / b: robust to load that drifts between rounds."""
+    return statistics.median(x / y for x, y in zip(samples[a], samples[b]))
+
+
+def ratio_spread(samples, a, b):
+    """The middle half (quartiles) of the per-round ratios a / b: how far one
+    run's median could move."""
+    ratios = sorted(x / y for x, y in zip(samples[a], samples[b]))
+    if len(ratios) < 4:
+        return [ratios[0], ratios[-1]]
+    q1, _, q3 = statistics.quantiles(ratios, n=4)
+    return [q1, q3]
+
+
+# -- part 1: kernels ----------------------------------------------------------
+
+
+def _floor_fn():
+    import tensorflow as tf
+
+    @tf.custom_gradient
+    def floor(x):
+        def grad(dy):
+            return dy * tf.constant(2.0, dy.dtype)
+
+        return x * tf.constant(2.0, x.dtype), grad
+
+    return floor
+
+
+def bench_params(spec):
+    """The arguments a benchmark calls ``spec`` with: its example arguments
+    for required parameters, defaults otherwise; None if it has no example."""
+    try:
+        return spec.example_params
+    except ValueError:
+        return None
+
+
+def _step(f, jit):
+    import tensorflow as tf
+
+    def step(x, dy):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = f(x)
+        # Both outputs: a step that returned only dx would let TensorFlow and
+        # XLA prune the forward pass wherever the backward does not need it.
+        return y, tape.gradient(y, x, output_gradients=dy)
+
+    return tf.function(step, jit_compile=jit, autograph=False)
+
+
+def bench_kernels(specs, sizes, repeats, log):
+    import tensorflow as tf
+
+    rows = []
+    floor = _floor_fn()
+    for spec in specs:
+        params = bench_params(spec)
+        if params is None:
+            log(f"  {spec.name}: skipped (required parameters)")
+            continue
+        ours = lambda t, p=params, f=spec.function: f(t, **p)  # noqa: E731
+        builtin = keras_builtin(spec.name)
+        theirs = None if builtin is None else (lambda t, p=params, f=builtin: f(t, **p))
+        for size in sizes:
+            width = min(1024, size)
+            x = tf.random.stateless_normal((size // width, width), seed=(1, 2))
+            dy = tf.random.stateless_normal(ours(x).shape, seed=(3, 4))
+            dx_floor = tf.random.stateless_normal(x.shape, seed=(3, 4))
+            for mode, jit in (("graph", False), ("xla", True)):
+                variants = {
+                    "ours": _step(ours, jit),
+                    "floor": _step(floor, jit),
+                }
+                if theirs is not None:
+                    variants["keras"] = _step(theirs, jit)
+                args = {"ours": dy, "floor": dx_floor, "keras": dy}
+                fns = {
+                    k: (lambda s=s, d=args[k]: s(x, d)) for k, s in variants.items()
+                }
+                s = interleaved(fns, repeats)
+                t = medians(s)
+                row = {
+                    "name": spec.name,
+                    "size": size,
+                    "mode": mode,
+                    "ours_ms": 1e3 * t["ours"],
+                    "keras_ms": 1e3 * t["keras"] if "keras" in t else None,
+                    "floor_ms": 1e3 * t["floor"],
+                }
+                has_keras = "keras" in s
+                row["ours_vs_keras"] = ratio(s, "ours", "keras") if has_keras else None
+                row["ours_vs_keras_spread"] = ratio_spread(s, "ours", "keras") if has_keras else None
+                row["ours_vs_floor"] = ratio(s, "ours", "floor")
+                row["keras_vs_floor"] = ratio(s, "keras", "floor") if has_keras else None
+                rows.append(row)
+                log("  " + kernel_line(row))
+    return rows
+
+
+# -- part 2: training ---------------------------------------------------------
+
+
+def _model(kind, activation, quick):
+    import keras
+
+    if kind == "mlp":
+        width = 256 if quick else 1024
+        inputs = keras.Input((256,))
+        h = inputs
+        for _ in range(3):
+            h = keras.layers.Dense(width, activation=activation)(h)
+        outputs = keras.layers.Dense(10)(h)
+        batch, in_shape = 256, (256,)
+    else:
+        inputs = keras.Input((32, 32, 3))
+        h = keras.layers.Conv2D(32, 3, padding="same", activation=activation)(inputs)
+        h = keras.layers.Conv2D(32, 3, padding="same", activation=activation)(h)
+        h = keras.layers.MaxPooling2D()(h)
+        h = keras.layers.Conv2D(64, 3, padding="same", activation=activation)(h)
+        h = keras.layers.GlobalAveragePooling2D()(h)
+        outputs = keras.layers.Dense(10)(h)
+        batch, in_shape = (32 if quick else 64), (32, 32, 3)
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="sgd", loss="mse", jit_compile=False)
+    return model, batch, in_shape
+
+
+def bench_training(names, repeats, quick, log):
+    import numpy as np
+    import keras_acts
+
+    rows = []
+    rng = np.random.default_rng(0)
+    for kind in ("mlp", "cnn"):
+        for name in names:
+            spec = keras_acts.lookup(name)
+            if keras_builtin(spec.name) is None or spec.string is None:
+                continue
+            fns = {}
+            for who, act in (("ours", spec.string), ("keras", spec.name)):
+                model, batch, in_shape = _model(kind, act, quick)
+                x = rng.normal(size=(batch,) + in_shape).astype("float32")
+                y = rng.normal(size=(batch, 10)).astype("float32")
+                fns[who] = lambda m=model, x=x, y=y: m.train_on_batch(x, y)
+            s = interleaved(fns, repeats, target_s=0.05 if quick else 0.2)
+            t = medians(s)
+            row = {
+                "model": kind,
+                "name": name,
+                "ours_steps_per_s": 1 / t["ours"],
+                "keras_steps_per_s": 1 / t["keras"],
+            }
+            row["speedup"] = ratio(s, "keras", "ours")
+            row["speedup_spread"] = ratio_spread(s, "keras", "ours")
+            rows.append(row)
+            log(
+                f"  {kind} {name:<8} ours {row['ours_steps_per_s']:.1f}/s  "
+                f"keras {row['keras_steps_per_s']:.1f}/s  ours/keras speed {row['speedup']:.2f}"
+            )
+    return rows
+
+
+# -- command ------------------------------------------------------------------
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="keras-acts bench",
+        description="Time our activations against Keras's built-ins (not a test).",
+    )
+    p.add_argument("names", nargs="*", metavar="NAME", help="activations (default: all)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument(
+        "--markdown", action="store_true", help="print the results as docs/benchmarks.md's tables"
+    )
+    p.add_argument("--quick", action="store_true", help="small sizes, few repeats (< 1 min)")
+    p.add_argument(
+        "--parts",
+        default="kernels,training,memory",
+        help="comma-separated parts to run: kernels, training, memory",
+    )
+    p.add_argument("--repeats", type=int, default=None, help="interleaved rounds")
+    p.add_argument(
+        "--sizes", default=None, help="comma-separated log2 sizes (default 22,14; quick 16,14)"
+    )
+    return p
+
+
+def run(args, log=print):
+    import keras_acts
+
+    parts = {p.strip() for p in args.parts.split(",") if p.strip()}
+    unknown = parts - {"kernels", "training", "memory"}
+    if unknown:
+        raise ValueError(f"unknown parts {sorted(unknown)}")
+    if args.names:
+        specs = []
+        for n in args.names:
+            spec = keras_acts.lookup(n)
+            if spec not in specs:
+                specs.append(spec)
+    elif args.quick:
+        specs = [keras_acts.lookup(n) for n in QUICK_NAMES]
+    else:
+        specs = keras_acts.catalog(builtin=True)
+    if args.sizes:
+        sizes = [2 ** int(s) for s in args.sizes.split(",")]
+    else:
+        sizes = [2**16, 2**14] if args.quick else [2**22, 2**14]
+    repeats = args.repeats or (3 if args.quick else 7)
+    result = {"machine": machine(), "fusion": keras_acts.config.fusion_mode()}
+    if "kernels" in parts:
+        log("kernels: forward + backward, float32, median ms")
+        rows = bench_kernels(specs, sizes, repeats, log)
+        result["kernels"] = rows
+        result["targets"] = kernel_summary(rows, max(sizes), min(sizes))
+    names = [s.name for s in specs]
+    if "training" in parts:
+        log("training: steps per second")
+        train_names = names if (args.names or args.quick) else TRAIN_NAMES
+        if args.quick:
+            train_names = train_names[:2]
+        result["training"] = bench_training(train_names, repeats, args.quick, log)
+    if "memory" in parts:
+        log("memory: peak resident memory of a training step above the level before it, one process per case")
+        memory_names = names if args.names else MEMORY_NAMES
+        if args.quick:
+            memory_names = memory_names[:1]
+        result["memory"] = bench_memory(memory_names, args.quick, log)
+    return result
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    quiet = args.json or args.markdown
+    log = (lambda *a: print(*a, file=sys.stderr)) if quiet else print
+    try:
+        result = run(args, log)
+    except ValueError as error:
+        print(f"keras-acts bench: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, indent=1))
+    elif args.markdown:
+        print(markdown(result), end="")
+    else:
+        print()
+        print(report(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
