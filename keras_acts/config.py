@@ -21,6 +21,17 @@ shape costs a compilation and each call a little overhead, so by default
 ``"always"`` fuses every call (whatever its size), ``"never"`` none. Fusion
 never changes results beyond float rounding.
 
+Portable mode (``portable()``, ``set_portable()``) is for graphs that leave
+TensorFlow: SavedModel signatures, TFLite, ONNX. There nothing fuses (an
+XLA-compiled call would tie serving to an XLA runtime), and the few
+activations whose fast form uses ops that converters lack or that run
+control flow (gelu's erfc, celu's expm1, prelu's multiply_no_nan, softmax's
+repair branch, sparsemax's loop) switch to a form in plain portable ops. It
+is on by itself while TensorFlow traces for a SavedModel (``model.export``,
+``tf.saved_model.save``, and so TFLite's ``from_keras_model``); converters
+that trace on their own (tf2onnx) need ``with keras_acts.config.portable():``
+(``keras-acts export`` does it). Training never runs in it.
+
 ```python
 import keras_acts
 
@@ -61,6 +72,22 @@ def set_fusion(mode="auto", min_size=None):
 def fusion(mode, min_size=None):
     """Use ``mode`` (and ``min_size``) inside a ``with`` block, this thread."""
     return _fusion.overridden(mode, min_size)
+
+
+def set_portable(enabled=True):
+    """Trace portable graphs from now on (process-wide default); functions
+    already traced keep their graphs."""
+    _fusion.set_portable_default(enabled)
+
+
+def portable(enabled=True):
+    """Trace portable graphs inside a ``with`` block, this thread."""
+    return _fusion.portable_overridden(enabled)
+
+
+def is_portable():
+    """Whether graphs traced now are portable (see the module's docstring)."""
+    return _fusion.portable()
 
 
 def native_kernels(function):

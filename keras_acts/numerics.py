@@ -8,7 +8,7 @@ performance details (XLA, native kernels, graph optimizer quirks) live.
 
 import tensorflow as tf
 
-from keras_acts.engine import hooks
+from keras_acts.engine import fusion, hooks
 
 _HALF_TYPES = (tf.float16, tf.bfloat16)
 
@@ -24,6 +24,14 @@ def under_xla():
     ``jit_compile=True`` or a fused pass): XLA fuses chains of simple ops
     itself, while outside it TensorFlow's native kernels are the fast form."""
     return hooks.in_xla_context()
+
+
+def portable():
+    """Whether the graph being traced must be portable (SavedModel, TFLite,
+    ONNX; see ``keras_acts.config``): then forms whose ops converters lack
+    (Erfc, Expm1, MulNoNan) or that run control flow are replaced by plain
+    ones, each below with its price."""
+    return fusion.portable()
 
 
 def in_float32(fn, *tensors):
@@ -78,9 +86,36 @@ def scaled_negative(x, slope):
     """``x`` where ``x > 0`` (or NaN), else ``slope * x``.
 
     ``multiply_no_nan`` gives 0 for a zero slope at ``x = -inf``: the limit
-    of ``slope * x`` there, where a plain product is NaN.
+    of ``slope * x`` there, where a plain product is NaN. Portable graphs
+    (ONNX has no MulNoNan) select instead: the same values.
     """
-    return tf.where(x <= 0, tf.math.multiply_no_nan(x, slope), x)
+    if portable():
+        product = x * slope
+        scaled = tf.where(tf.equal(slope, tf.zeros_like(slope)), tf.zeros_like(product), product)
+    else:
+        scaled = tf.math.multiply_no_nan(x, slope)
+    return tf.where(x <= 0, scaled, x)
+
+
+def expm1(u):
+    """``exp(u) - 1`` without cancellation near 0, for ``u <= 0``.
+
+    TensorFlow's Expm1 kernel; in portable graphs (ONNX has no Expm1) from
+    exp and log alone by Kahan's trick: with e = exp(u) rounded,
+    (e - 1) * u / log(e) cancels the rounding of e (~1.4 ulp in float32 and
+    float64); e == 1 means u is below half an ulp (expm1(u) = u there), and
+    e == 0 that exp underflowed (the limit -1).
+    """
+    if not portable():
+        return tf.math.expm1(u)
+    e = tf.exp(u)
+    one, zero, half = const(1.0, u), const(0.0, u), const(0.5, u)
+    # Where e is 0 or 1 the quotient would be 0 / 0 or inf / inf and is not
+    # used: it runs on a harmless stand-in (two selects, not a logical or,
+    # which TFLite's GPU delegates do not run).
+    safe = tf.where(e == one, half, tf.where(e == zero, half, e))
+    kahan = (safe - one) * u / tf.math.log(safe)
+    return tf.where(e == one, u, tf.where(e == zero, -one, kahan))
 
 
 # -- the sigmoid and its slope --------------------------------------------------
@@ -166,7 +201,10 @@ def shifted_below_peak(x, axis):
     """``x - max(x)`` along ``axis``, exactly 0 where ``x`` is the peak,
     even for an infinite peak (``inf - inf`` would be NaN)."""
     peak = tf.reduce_max(x, axis=axis, keepdims=True)
-    return tf.where(tf.equal(x, peak), tf.zeros_like(x), x - peak)
+    # Portable graphs select a scalar 0: zeros_like becomes TFLite's
+    # ZEROS_LIKE, which its GPU delegates do not run.
+    zero = const(0.0, x) if portable() else tf.zeros_like(x)
+    return tf.where(tf.equal(x, peak), zero, x - peak)
 
 
 def native_or_careful(x, axis, native, careful, flags_bad_rows):
@@ -178,10 +216,15 @@ def native_or_careful(x, axis, native, careful, flags_bad_rows):
     Native kernels are exact for finite logits; only a slice with +inf, NaN or
     only -inf goes wrong. The rows ``flags_bad_rows(y)`` marks in the kernel's
     output are redone carefully and scattered back, in a branch the common
-    case never runs."""
+    case never runs.
+
+    Portable graphs take the careful formula always: the repair branch, with
+    its WHERE, GATHER_ND and SCATTER_ND, has no portable equivalent, and the
+    careful formula gives the documented limits for every row without one
+    (TFLite still fuses it into its SOFTMAX op)."""
     rank = x.shape.rank
     last_axis = isinstance(axis, int) and rank is not None and axis in (-1, rank - 1)
-    if not last_axis or under_xla():
+    if not last_axis or under_xla() or portable():
         return careful(x, axis)
     rows = tf.reshape(x, [-1, tf.shape(x)[-1]])
     y = native(rows, axis=-1)

@@ -1,9 +1,12 @@
-"""Fusion: when an activation's forward or backward pass is compiled by XLA.
+"""How an activation's passes are compiled and traced: fusion and portability.
 
-This module alone holds fusion state: the settings (a process-wide default,
-and ``with fusion(...)`` overrides for the current thread) and the caches of
-compiled passes. ``keras_acts.config`` is its public face, and documents the
-policy; ``fused_pair`` applies it to one call.
+Fusion: when a forward or backward pass is compiled by XLA. Portability:
+whether the graph being traced must be plain, portable TensorFlow ops (for
+SavedModel, TFLite, ONNX): then nothing fuses, and ``keras_acts.numerics``
+picks portable forms. This module alone holds that state: the settings (a
+process-wide default, and ``with`` overrides for the current thread) and the
+caches of compiled passes. ``keras_acts.config`` is its public face, and
+documents the policy; ``fused_pair`` applies it to one call.
 """
 
 import collections
@@ -22,8 +25,8 @@ NATIVE_ATTRIBUTE = "_keras_acts_native"
 # -- settings -----------------------------------------------------------------
 
 _thread_overrides = threading.local()
-_process_defaults = {"mode": "auto", "min_size": DEFAULT_MIN_SIZE}
-_SETTINGS = tuple(_process_defaults)
+_process_defaults = {"mode": "auto", "min_size": DEFAULT_MIN_SIZE, "portable": False}
+_FUSION_SETTINGS = ("mode", "min_size")
 
 
 def _setting(key):
@@ -57,28 +60,57 @@ def set_defaults(mode, min_size=None):
     _process_defaults["mode"] = _check_mode(mode)
     if min_size is not None:
         _process_defaults["min_size"] = _check_count("min_size", min_size)
-    for key in _SETTINGS:
+    _forget_thread_overrides(_FUSION_SETTINGS)
+
+
+def _forget_thread_overrides(keys):
+    for key in keys:
         if hasattr(_thread_overrides, key):
             delattr(_thread_overrides, key)
 
 
 @contextlib.contextmanager
-def overridden(mode, min_size=None):
-    _check_mode(mode)
-    if min_size is not None:
-        _check_count("min_size", min_size)
-    saved = {k: getattr(_thread_overrides, k) for k in _SETTINGS if hasattr(_thread_overrides, k)}
-    _thread_overrides.mode = mode
-    if min_size is not None:
-        _thread_overrides.min_size = min_size
+def _overrides(**values):
+    """``values`` in effect in this thread inside a ``with`` block."""
+    saved = {k: getattr(_thread_overrides, k) for k in values if hasattr(_thread_overrides, k)}
+    for key, value in values.items():
+        setattr(_thread_overrides, key, value)
     try:
         yield
     finally:
-        for key in _SETTINGS:
-            if key in saved:
-                setattr(_thread_overrides, key, saved[key])
-            elif hasattr(_thread_overrides, key):
-                delattr(_thread_overrides, key)
+        _forget_thread_overrides(values)
+        for key, value in saved.items():
+            setattr(_thread_overrides, key, value)
+
+
+def overridden(mode, min_size=None):
+    values = {"mode": _check_mode(mode)}
+    if min_size is not None:
+        values["min_size"] = _check_count("min_size", min_size)
+    return _overrides(**values)
+
+
+def _check_enabled(enabled):
+    if not isinstance(enabled, bool):
+        raise ValueError(
+            f"Invalid value for argument `enabled`: {enabled!r}. Expected True or False."
+        )
+    return enabled
+
+
+def set_portable_default(enabled):
+    _process_defaults["portable"] = _check_enabled(enabled)
+    _forget_thread_overrides(("portable",))
+
+
+def portable_overridden(enabled):
+    return _overrides(portable=_check_enabled(enabled))
+
+
+def portable():
+    """Whether graphs traced now must be portable: inside ``portable()`` or
+    after ``set_portable(True)``, or while TensorFlow traces for a SavedModel."""
+    return _setting("portable") or hooks.in_save_context()
 
 
 def mark_native(function):
@@ -217,8 +249,8 @@ def _count_kernels(activation, x, tensors, static, keep):
 def _wanted(x):
     """Whether the settings in effect want this call fused at all."""
     current = mode()
-    if current == "never":
-        return False
+    if current == "never" or portable():
+        return False  # an exported XLA call would need an XLA runtime to serve
     if current == "auto" and hooks.in_xla_context():
         return False  # model-wide XLA compiles and fuses the plain ops itself
     if current == "auto":

@@ -54,6 +54,21 @@ def in_xla_context():
         return False
 
 
+def in_save_context():
+    """True while TensorFlow traces functions for a SavedModel
+    (``model.export``, ``tf.saved_model.save``, and so TFLite's
+    ``from_keras_model``). Only steers the choice of portable forms: False
+    where the private module is missing."""
+    try:
+        from tensorflow.python.saved_model import save_context
+    except ImportError:  # pragma: no cover
+        return False
+    try:
+        return bool(save_context.in_save_context())
+    except Exception:  # noqa: BLE001  (a private API: never fail on it)
+        return False
+
+
 def op_is_stateful(op):
     """Whether a graph operation is stateful (random draws, variables).
 

@@ -119,7 +119,7 @@ def celu(x, alpha=1.0):
     """Continuously differentiable exponential linear unit (`alpha > 0`)."""
     zero = tf.zeros_like(x)
     a = const(alpha, x)
-    return tf.maximum(x, zero) + a * tf.math.expm1(tf.minimum(x, zero) / a)
+    return tf.maximum(x, zero) + a * numerics.expm1(tf.minimum(x, zero) / a)
 
 
 # -- softplus, log_sigmoid ---------------------------------------------------

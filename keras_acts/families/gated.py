@@ -64,8 +64,26 @@ def gelu(x, approximate=False):
     """
     if approximate:
         return tamed(x, upper=False) * numerics.sigmoid(_gelu_approx_z2(x))
+    if numerics.portable():
+        return _gelu_with_erf(x)
     cdf = const(0.5, x) * tf.math.erfc(-x * const(1.0 / math.sqrt(2.0), x))
     return tamed(x, upper=False) * cdf
+
+
+def _gelu_with_erf(x):
+    """Exact gelu as ``(x * 0.5) * (1 + erf(x / sqrt 2))``, for portable
+    graphs: the one form that TFLite's converter fuses into its GELU op
+    (erfc has no TFLite op) and that tf2onnx maps (Erf; ONNX has no Erfc).
+    The price is the far negative tail, where 1 + erf cancels: absolute error
+    up to ~3e-8 |x| in float32, so below x ~ -5.5 the output is 0 where erfc
+    gives ~-1e-7 and less. ``x`` is clamped first, so that -inf still gives
+    the limit 0."""
+    t = tamed(x, upper=False)
+    half, one = const(0.5, x), const(1.0, x)
+    # TensorFlow's float64 erf gives NaN at +inf; float64 never reaches
+    # TFLite, so clamping its argument costs no fused op.
+    z = tamed(x) if x.dtype == tf.float64 else t
+    return (t * half) * (one + tf.math.erf(z * const(1.0 / math.sqrt(2.0), x)))
 
 
 # -- silu (swish), quick_gelu, mish, lisht ------------------------------------

@@ -21,6 +21,7 @@ from keras_acts.numerics import (
     joined,
     native_or_careful,
     negated,
+    portable,
     shifted_below_peak,
 )
 from keras_acts.params import Axis
@@ -180,8 +181,36 @@ def sparsemax(x, axis=-1):
     z = shifted_below_peak(x, axis)
     # Half precision counts no further than 256 (bfloat16) or 2048: find the
     # threshold in float32.
-    tau = in_float32(lambda z: _simplex_threshold(z, axis), z)
+    find = _sorted_simplex_threshold if portable() else _simplex_threshold
+    tau = in_float32(lambda z: find(z, axis), z)
     return tf.nn.relu(z - tau)
+
+
+def _sorted_simplex_threshold(z, axis):
+    """The `tau` of sparsemax without a loop, for portable graphs (a
+    while_loop becomes TFLite's WHILE, which delegates cannot run): with
+    S_k the sum of the k largest entries, tau = max over k of (S_k - 1) / k.
+    Each k bounds tau from below (the k largest, less tau, sum to at most 1)
+    and the support's size attains it. One sort (TOPK_V2 in TFLite, TopK in
+    ONNX), a cumulative sum and a max; the loop's results up to rounding,
+    limits at infinities and NaN included."""
+    rank = z.shape.rank
+    last = axis % rank if rank is not None else axis
+    moved = last not in (-1, rank - 1)
+    if moved:
+        z = tf.experimental.numpy.moveaxis(z, last, -1)
+    n = tf.shape(z)[-1]
+    top, _ = tf.math.top_k(z, k=n, sorted=True)
+    sums = tf.math.cumsum(top, axis=-1)
+    counts = tf.cast(tf.range(1, n + 1), z.dtype)
+    tau = tf.reduce_max((sums - const(1.0, z)) / counts, axis=-1, keepdims=True)
+    # reduce_max may skip a NaN; the sum of the whole slice never does (z
+    # has no +inf to meet a -inf: its maximum is 0).
+    total = sums[..., -1:]
+    tau = tf.where(tf.math.is_nan(total), total, tau)
+    if moved:
+        tau = tf.experimental.numpy.moveaxis(tau, -1, last)
+    return tau
 
 
 def _simplex_threshold(z, axis):

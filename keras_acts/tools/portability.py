@@ -1,0 +1,375 @@
+"""The checks behind ``docs/deploy.md`` and tests/test_export.py: every
+activation of the catalog, as one Keras model with one output per
+activation, through SavedModel, TFLite and ONNX, compared with Keras's own
+predictions.
+
+One model per conversion keeps the checks fast (a conversion costs seconds,
+an extra branch almost nothing); the ops of each activation are then read
+from the converted graph by walking back from that activation's output.
+"""
+
+import contextlib
+import dataclasses
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+import keras_acts
+
+FEATURES = 16
+# Largest difference from Keras's predictions, relative to max(1, |y|):
+# 1e-5 absolute for outputs up to 1, and a few float32 ulps above (TFLite's
+# EXP kernel is ~1.5 ulp from TensorFlow's: 2.3e-5 at exp(5) = 148).
+TOLERANCE = 1e-5
+ONNX_OPSET = 17
+
+# Arguments for the activations without defaults for every parameter.
+EXAMPLE_PARAMS = {
+    "threshold": {"threshold": 0.5, "default_value": -1.0},
+    "prelu": {"alpha": 0.25},
+}
+
+# TFLite ops the GPU delegate takes, by name: the cases of
+# CheckGpuDelegateCompatibility in TensorFlow's
+# tensorflow/lite/tools/versioning/gpu_compatibility.cc (TF 2.21), which the
+# delegate consults op by op. Its shape conditions (4-D slices, constant
+# axes) are not checked here: an op outside this set runs on the CPU.
+GPU_DELEGATE_OPS = frozenset(
+    """ABS ADD ADD_N AVERAGE_POOL_2D BATCH_MATMUL CAST CONCATENATION CONV_2D
+    COS CUMSUM DENSIFY DEPTHWISE_CONV_2D DEPTH_TO_SPACE DEQUANTIZE DIV ELU
+    EQUAL EXP FLOOR FLOOR_DIV FLOOR_MOD FULLY_CONNECTED GATHER GELU GREATER
+    GREATER_EQUAL HARD_SWISH LEAKY_RELU LESS LESS_EQUAL LOG LOGICAL_AND
+    LOGISTIC LSTM MAXIMUM MAX_POOL_2D MEAN MINIMUM MIRROR_PAD MUL NEG NOT_EQUAL
+    ONE_HOT PACK PAD PADV2 POW PRELU QUANTIZE REDUCE_MAX REDUCE_MIN REDUCE_PROD
+    RELU RELU6 RELU_N1_TO_1 RESHAPE RESIZE_BILINEAR RESIZE_NEAREST_NEIGHBOR
+    RSQRT SELECT SELECT_V2 SIGN SIN SLICE SOFTMAX SPACE_TO_DEPTH SPLIT SPLIT_V
+    SQRT SQUARE SQUARED_DIFFERENCE STRIDED_SLICE SUB SUM TANH TILE TRANSPOSE
+    TRANSPOSE_CONV""".split()
+)
+
+
+@dataclasses.dataclass
+class Case:
+    """One activation as one branch of the checked model."""
+
+    key: str  # the model's output name: letters, digits, underscores
+    label: str  # how docs and test ids show it
+    build: object  # build(keras_input) -> keras tensor
+
+
+@dataclasses.dataclass
+class Result:
+    ok: bool
+    max_diff: float = float("nan")
+    ops: tuple = ()
+    error: str = ""
+
+
+def cases():
+    """Every catalog activation (example arguments where some are
+    required), gelu's approximation, and the layers with weights or
+    randomness of their own."""
+    found = []
+    for spec in keras_acts.catalog():
+        if spec.package != "keras_acts":
+            continue
+        params = EXAMPLE_PARAMS.get(spec.name, {})
+        found.append(_function_case(spec.name, spec.name, params))
+        if spec.name == "gelu":
+            found.append(
+                _function_case("gelu_approximate", "gelu(approximate=True)", {"approximate": True})
+            )
+    layers = keras_acts.layers
+    found += [
+        Case("PReLU_layer", "layer PReLU",
+             lambda x: layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25), name="PReLU_layer")(x)),
+        Case("Snake_layer", "layer Snake", lambda x: layers.Snake(name="Snake_layer")(x)),
+        Case("RReLU_layer", "layer RReLU", lambda x: layers.RReLU(seed=1, name="RReLU_layer")(x)),
+    ]
+    return found
+
+
+def _function_case(key, name_or_label, params):
+    function = keras_acts.lookup(key if key != "gelu_approximate" else "gelu").function
+    # The function on a symbolic input, then an identity layer that names the
+    # output after the case.
+    return Case(
+        key, name_or_label,
+        lambda x: keras.layers.Identity(name=key)(function(x, **params)),
+    )
+
+
+def build_model(selected=None, features=FEATURES):
+    """A model whose outputs are ``{case.key: activation(input)}``."""
+    selected = cases() if selected is None else selected
+    inputs = keras.Input((features,), name="x")
+    return keras.Model(inputs, {case.key: case.build(inputs) for case in selected})
+
+
+def sample_batch(batch=8, features=FEATURES, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-5.0, 5.0, size=(batch, features)).astype("float32")
+
+
+def keras_predictions(model, x):
+    return {k: np.asarray(v) for k, v in model(x, training=False).items()}
+
+
+def _max_diff(got, expected):
+    """The largest difference relative to max(1, |expected|); NaN matches
+    NaN and an infinity the same infinity."""
+    got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
+    if got.shape != expected.shape:
+        return float("inf")
+    same = (got == expected) | (np.isnan(got) & np.isnan(expected))
+    with np.errstate(invalid="ignore"):
+        scaled = np.abs(got - expected) / np.maximum(1.0, np.abs(expected))
+    return float(np.max(np.where(same, 0.0, scaled), initial=0.0))
+
+
+def _first_line(error):
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    interesting = [line for line in lines if "error" in line.lower() or "not" in line.lower()]
+    return (interesting or lines or [type(error).__name__])[-1][:300]
+
+
+# -- TFLite ------------------------------------------------------------------
+
+
+def tflite_bytes(model=None, saved_model=None):
+    """Convert with TFLite builtin ops only (no select TF ops)."""
+    if saved_model is not None:
+        converter = tf.lite.TFLiteConverter.from_saved_model(saved_model)
+    else:
+        converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    with contextlib.redirect_stdout(io.StringIO()):
+        return converter.convert()
+
+
+def run_tflite(content, x):
+    """Outputs by signature name, and the builtin ops behind each output."""
+    # Without the default XNNPACK delegate, whose DELEGATE nodes would hide
+    # the builtin ops they replace.
+    interpreter = tf.lite.Interpreter(
+        model_content=content,
+        experimental_op_resolver_type=(
+            tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+        ),
+    )
+    runner = interpreter.get_signature_runner()
+    (input_name,) = runner.get_input_details()
+    outputs = runner(**{input_name: x})
+    ops = interpreter._get_ops_details()
+    indices = {
+        name: detail["index"] for name, detail in runner.get_output_details().items()
+    }
+    return outputs, {name: _ops_behind(ops, index) for name, index in indices.items()}
+
+
+def _ops_behind(ops, tensor_index):
+    """The op names that the tensor depends on (a walk back over the graph);
+    nested subgraphs (IF, WHILE) count as their own op."""
+    producer = {}
+    for op in ops:
+        for out in op["outputs"]:
+            producer[int(out)] = op
+    names, todo, seen = set(), [tensor_index], set()
+    while todo:
+        index = todo.pop()
+        op = producer.get(int(index))
+        if op is None or op["index"] in seen:
+            continue
+        seen.add(op["index"])
+        names.add(op["op_name"])
+        todo.extend(int(i) for i in op["inputs"] if i >= 0)
+    return tuple(sorted(names))
+
+
+def check_tflite(selected, x, saved_model_dir=None):
+    """{key: Result} for TFLite builtin-only conversion and parity: one
+    conversion for all, then one per activation only if that fails."""
+    model = build_model(selected)
+    expected = keras_predictions(model, x)
+    try:
+        if saved_model_dir is not None:
+            model.export(saved_model_dir, verbose=False)
+        content = tflite_bytes(model, saved_model=saved_model_dir)
+        outputs, ops = run_tflite(content, x)
+    except Exception as error:  # noqa: BLE001  (bisect to find which fail)
+        if len(selected) == 1:
+            return {selected[0].key: Result(False, error=_first_line(error))}
+        results = {}
+        for case in selected:
+            sub = None if saved_model_dir is None else f"{saved_model_dir}_{case.key}"
+            results.update(check_tflite([case], x, sub))
+        return results
+    return {
+        case.key: _compared(outputs[case.key], expected[case.key], ops[case.key])
+        for case in selected
+    }
+
+
+def _compared(got, expected, ops):
+    diff = _max_diff(got, expected)
+    return Result(diff <= TOLERANCE, diff, tuple(ops))
+
+
+def gpu_delegate_misses(ops):
+    return tuple(op for op in ops if op not in GPU_DELEGATE_OPS)
+
+
+# -- ONNX --------------------------------------------------------------------
+
+
+def onnx_available():
+    try:
+        import onnxruntime  # noqa: F401
+        import tf2onnx  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def onnx_model(model, features=FEATURES, portable=True):
+    """tf2onnx's ONNX model of ``model``, outputs in the model's key order."""
+    import tf2onnx
+
+    keys = list(model.output.keys()) if isinstance(model.output, dict) else None
+    spec = [tf.TensorSpec((None, features), tf.float32, name="x")]
+
+    @tf.function(input_signature=spec, autograph=False)
+    def serve(x):
+        y = model(x, training=False)
+        return [y[k] for k in keys] if keys else y
+
+    mode = keras_acts.config.portable() if portable else contextlib.nullcontext()
+    with mode, contextlib.redirect_stdout(io.StringIO()):
+        proto, _ = tf2onnx.convert.from_function(serve, input_signature=spec, opset=ONNX_OPSET)
+    return proto, keys
+
+
+def run_onnx(proto, keys, x):
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(
+        proto.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    outputs = session.run(None, {session.get_inputs()[0].name: x})
+    names = [o.name for o in proto.graph.output]
+    ops = {key: _onnx_ops_behind(proto, name) for key, name in zip(keys, names)}
+    return dict(zip(keys, outputs)), ops
+
+
+def _onnx_ops_behind(proto, output_name):
+    producer = {out: node for node in proto.graph.node for out in node.output}
+    names, todo, seen = set(), [output_name], set()
+    while todo:
+        node = producer.get(todo.pop())
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        names.add(node.op_type)
+        todo.extend(node.input)
+    return tuple(sorted(names))
+
+
+def check_onnx(selected, x):
+    model = build_model(selected)
+    expected = keras_predictions(model, x)
+    try:
+        proto, keys = onnx_model(model)
+        outputs, ops = run_onnx(proto, keys, x)
+    except Exception as error:  # noqa: BLE001  (bisect to find which fail)
+        if len(selected) == 1:
+            return {selected[0].key: Result(False, error=_first_line(error))}
+        results = {}
+        for case in selected:
+            results.update(check_onnx([case], x))
+        return results
+    return {
+        case.key: _compared(outputs[case.key], expected[case.key], ops[case.key])
+        for case in selected
+    }
+
+
+# -- SavedModel --------------------------------------------------------------
+
+
+def xla_compiled_functions(saved_model_dir):
+    """Names of the functions in a SavedModel that must be compiled by XLA
+    (attribute ``_XlaMustCompile``): serving them needs an XLA runtime."""
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    proto = saved_model_pb2.SavedModel()
+    with open(os.path.join(saved_model_dir, "saved_model.pb"), "rb") as f:
+        proto.ParseFromString(f.read())
+    names = set()
+    for meta_graph in proto.meta_graphs:
+        for function in meta_graph.graph_def.library.function:
+            attr = function.attr.get("_XlaMustCompile")
+            if attr is not None and attr.b:
+                names.add(function.signature.name)
+            for node in function.node_def:
+                attr = node.attr.get("_XlaMustCompile")
+                if attr is not None and attr.b:
+                    names.add(function.signature.name)
+    return sorted(names)
+
+
+# Runs in a fresh interpreter that imports TensorFlow alone: what a server
+# without keras_acts installed does.
+_SERVE_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    import numpy as np
+    import tensorflow as tf
+    folder, x_file, out_file = sys.argv[1:4]
+    served = tf.saved_model.load(folder).signatures["serving_default"]
+    outputs = served(tf.constant(np.load(x_file)))
+    np.savez(out_file, **{k: v.numpy() for k, v in outputs.items()})
+    print(json.dumps({"keras_acts_imported": "keras_acts" in sys.modules}))
+    """
+)
+
+
+def serve_in_fresh_process(saved_model_dir, x, timeout=120):
+    """The SavedModel's serving outputs computed by a process that never
+    imports keras_acts (nor Keras)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        x_file, out_file = os.path.join(scratch, "x.npy"), os.path.join(scratch, "y.npz")
+        np.save(x_file, x)
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH="")
+        done = subprocess.run(
+            [sys.executable, "-c", _SERVE_SCRIPT, saved_model_dir, x_file, out_file],
+            capture_output=True, text=True, timeout=timeout, env=env,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"serving failed:\n{done.stderr[-2000:]}")
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+        with np.load(out_file) as data:
+            return {k: data[k] for k in data.files}, report
+
+
+def check_saved_model(selected, x, directory, fusion="always"):
+    """{key: Result} for a SavedModel made by ``model.export`` (with fusion
+    forced on, the case where XLA calls could creep in), served in a fresh
+    process; plus the XLA-compiled functions it holds."""
+    model = build_model(selected)
+    expected = keras_predictions(model, x)
+    with keras_acts.config.fusion(fusion, min_size=0):
+        model.export(directory, verbose=False)
+    xla = xla_compiled_functions(directory)
+    outputs, _ = serve_in_fresh_process(directory, x)
+    results = {
+        case.key: _compared(outputs[case.key], expected[case.key], ()) for case in selected
+    }
+    return results, xla
