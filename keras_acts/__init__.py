@@ -14,6 +14,7 @@ from keras_acts import activations  # noqa: E402  (defines the catalog)
 from keras_acts import config  # noqa: E402
 from keras_acts import layers  # noqa: E402
 from keras_acts import params  # noqa: E402
+from keras_acts.compat.torch import from_torch  # noqa: E402
 from keras_acts.engine.define import define_activation  # noqa: E402
 from keras_acts.engine.description import Activation, Docs, LayerOptions  # noqa: E402
 from keras_acts.engine.layer_bases import NormalizerLayer  # noqa: E402
@@ -32,6 +33,7 @@ __all__ = [
     "catalog",
     "config",
     "define_activation",
+    "from_torch",
     "get",
     "layers",
     "lookup",

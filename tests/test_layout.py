@@ -17,6 +17,10 @@ PUBLIC = {
     "keras_acts.config",
     "keras_acts.params",
     "keras_acts.families",
+    "keras_acts.compat",
+    "keras_acts.compat.torch",
+    "keras_acts.compat.torch_names",
+    "keras_acts.compat.tfa",
 }
 
 

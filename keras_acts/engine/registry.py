@@ -9,6 +9,7 @@ import difflib
 
 import keras
 
+from keras_acts.compat.torch_names import our_name_for_torch
 from keras_acts.engine import hooks
 from keras_acts.engine.description import STRING_SUFFIX, Activation
 
@@ -82,6 +83,11 @@ def lookup(name):
     key = name[: -len(STRING_SUFFIX)] if name.endswith(STRING_SUFFIX) else name
     if key in _by_name:
         return _by_name[key]
+    # PyTorch's spellings ("Hardswish", "nn.GELU", "F.logsigmoid"), after
+    # ours: ours win. The whole name, so that "Hardswish_custom" is no string.
+    torch_key = our_name_for_torch(name)
+    if torch_key in _by_name:
+        return _by_name[torch_key]
     known = sorted(set(_by_name) | set(_strings))
     close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
     hint = f" Closest known names: {', '.join(close)}." if close else ""
