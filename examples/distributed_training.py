@@ -10,7 +10,10 @@
         fails under this strategy today, for Keras's own layers too.
 
 Each mode writes its final weights to OUT_DIR as .npz files, so a test can
-compare replicas and workers.
+compare replicas and workers. With ``--every-activation`` last, the model has
+one branch per activation of the catalog (keras_acts.tools.strategies), and
+the report says per activation whether its weights stayed finite and equal
+across replicas: the checks behind docs/deploy.md.
 """
 
 import json
@@ -56,13 +59,19 @@ def data(seed, rows=256):
     return x, np.abs(x[:, :1] * x[:, 1:2]).astype("float32")
 
 
-def mirrored(out_dir):
+def make_model(every_activation):
+    from keras_acts.tools import strategies
+
+    return strategies.catalog_model() if every_activation else build_model()
+
+
+def mirrored(out_dir, every_activation=False):
     split_cpu()
     import keras
 
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     with strategy.scope():
-        model = build_model()
+        model = make_model(every_activation)
         model.compile(optimizer="adam", loss="mse")
     x, y = data(0)
     history = model.fit(x, y, epochs=2, batch_size=32, verbose=0)
@@ -83,6 +92,10 @@ def mirrored(out_dir):
             np.max(np.abs(model.predict(x, verbose=0) - loaded.predict(x, verbose=0)))
         ),
     }
+    if every_activation:
+        from keras_acts.tools import strategies
+
+        report["verdicts"] = strategies.mirrored_verdicts(model)
     print(json.dumps(report))
     return report
 
@@ -98,7 +111,7 @@ def fusion_seen_by_replicas(strategy):
     return seen
 
 
-def worker(index, ports, out_dir):
+def worker(index, ports, out_dir, every_activation=False):
     os.environ["TF_CONFIG"] = json.dumps(
         {
             "cluster": {"worker": [f"127.0.0.1:{p}" for p in ports]},
@@ -109,7 +122,7 @@ def worker(index, ports, out_dir):
 
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     with strategy.scope():
-        model = build_model()
+        model = make_model(every_activation)
         optimizer = keras.optimizers.SGD(0.05)
     x, y = data(seed=10 + index)  # each worker its own shard
 
@@ -134,16 +147,18 @@ def worker(index, ports, out_dir):
         loss = train_step(x[start : start + 32], y[start : start + 32])
     np.savez(
         os.path.join(out_dir, f"worker{index}.npz"),
-        *[w.numpy() for w in model.weights],
+        **{f"{layer.name}/{i}": w.numpy() for layer in model.layers for i, w in enumerate(layer.weights)},
     )
     print(json.dumps({"worker": index, "loss": float(loss)}))
 
 
 if __name__ == "__main__":
     mode, args = sys.argv[1], sys.argv[2:]
+    every = args[-1:] == ["--every-activation"]
+    args = args[:-1] if every else args
     if mode == "mirrored":
-        mirrored(args[0])
+        mirrored(args[0], every)
     elif mode == "worker":
-        worker(int(args[0]), [int(p) for p in args[1].split(",")], args[2])
+        worker(int(args[0]), [int(p) for p in args[1].split(",")], args[2], every)
     else:
         raise SystemExit(f"mode must be 'mirrored' or 'worker', got {mode!r}")

@@ -94,6 +94,6 @@ def test_two_workers_end_with_identical_weights(runs):
     with np.load(os.path.join(folder, "worker0.npz")) as a, np.load(
         os.path.join(folder, "worker1.npz")
     ) as b:
-        assert len(a.files) == 6
+        assert sorted(a.files) == sorted(b.files) and len(a.files) == 6
         for key in a.files:
             np.testing.assert_array_equal(a[key], b[key])

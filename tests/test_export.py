@@ -246,5 +246,14 @@ def test_deploy_page_rows_match_these_results(saved_model, tflite_results, onnx_
         page = f.read()
     onnx = onnx_results if portability.onnx_available() else None
     rows = deploy_page.table_rows(CASES, saved_model[0], tflite_results, onnx)
-    missing = [row for row in rows if row not in page]
+    # The strategy columns come from a run of every activation under both
+    # strategies, too slow for the suite (tests/test_distribute.py runs the
+    # small model): the page must show them all ok.
+    lines = page.splitlines()
+    missing = []
+    for row in rows:
+        exports = row.rsplit("|", 3)[0]
+        match = [line for line in lines if line.startswith(exports)]
+        if not match or not match[0].endswith("| ok | ok |"):
+            missing.append(row)
     assert not missing, "regenerate docs/deploy.md:\n" + "\n".join(missing)

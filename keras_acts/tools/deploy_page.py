@@ -10,15 +10,22 @@ the table rows from their own results and look for them in the committed
 page (``table_rows``).
 """
 
+import json
+import os
+import socket
+import subprocess
 import sys
 import tempfile
 
-from keras_acts.tools import portability
+import numpy as np
 
-# Activations that examples/distributed_training.py trains under both
-# strategies (tests/test_distribute.py runs it): its model's strings and
-# layers.
-DISTRIBUTED = {"mish", "softplus", "PReLU_layer", "Snake_layer", "RReLU_layer"}
+from keras_acts.tools import portability, strategies
+
+# In a checkout of the repository, beside the package.
+EXAMPLE = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "distributed_training.py"
+)
+
 
 HEADER = (
     "| activation | SavedModel | TFLite builtin ops | TFLite GPU delegate | ONNX "
@@ -51,11 +58,14 @@ to max(1, |y|), is at most 1e-5.
   runs on the GPU; listed ops run on the CPU.
 - **ONNX**: tf2onnx (opset {opset}) in `keras_acts.config.portable()`,
   run by onnxruntime.
-- **MirroredStrategy / MultiWorkerMirroredStrategy**: `tested` where
-  `examples/distributed_training.py` trains the activation (fit over two
-  logical CPUs, then save and load; two worker processes on 127.0.0.1 with a
-  custom loop, identical weights at the end); `not run` elsewhere (the
-  mechanism, a custom gradient per replica, is the same for every row).
+- **MirroredStrategy / MultiWorkerMirroredStrategy**:
+  `examples/distributed_training.py --every-activation` trains one model
+  with a branch per activation (`keras_acts.tools.strategies`): `fit` over
+  two logical CPUs, then save and load; and two worker processes on
+  127.0.0.1 with a custom loop. `ok` where the branch's weights end finite
+  and identical on every replica (and on both workers). The tests run the
+  same example on its small model (strings, PReLU, Snake, RReLU); the whole
+  catalog takes minutes to trace, so it runs when this page is made.
 
 ## Portable graphs
 
@@ -123,18 +133,63 @@ def _ok_cell(result):
     return "ok" if result.ok else f"no: {result.error or f'difference {result.max_diff:.1e}'}"
 
 
-def table_rows(cases, saved, tflite, onnx):
+def _verdict_cell(verdicts, key):
+    if verdicts is None or key not in verdicts:
+        return "not run"
+    return "ok" if verdicts[key] else "no"
+
+
+def table_rows(cases, saved, tflite, onnx, mirrored=None, workers=None):
     """One markdown row per case from {key: Result} of each check (``onnx``
-    may be None where tf2onnx is not installed)."""
+    may be None where tf2onnx is not installed) and {key: bool} verdicts of
+    the strategies (None where not run)."""
     rows = []
     for case in cases:
-        distributed = "tested" if case.key in DISTRIBUTED else "not run"
         rows.append(
             f"| {case.label} | {_ok_cell(saved.get(case.key))} | "
             f"{_ops_cell(tflite[case.key])} | {_gpu_cell(tflite[case.key])} | "
-            f"{_ok_cell(onnx.get(case.key) if onnx else None)} | {distributed} | {distributed} |"
+            f"{_ok_cell(onnx.get(case.key) if onnx else None)} | "
+            f"{_verdict_cell(mirrored, case.key)} | {_verdict_cell(workers, case.key)} |"
         )
     return rows
+
+
+def _run_example(example, *args):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow")
+    env.pop("TF_CONFIG", None)
+    return subprocess.Popen(
+        [sys.executable, example, *args, "--every-activation"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+
+
+def _free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def strategy_verdicts(example=EXAMPLE):
+    """({key: ok} under MirroredStrategy, {key: ok} across two workers), or
+    (None, None) where the example is not at hand (an installed package)."""
+    if not os.path.exists(example):
+        return None, None
+    with tempfile.TemporaryDirectory() as folder:
+        ports = ",".join(map(str, _free_ports(2)))
+        runs = [_run_example(example, "mirrored", folder)]
+        runs += [_run_example(example, "worker", str(i), ports, folder) for i in (0, 1)]
+        outputs = [run.communicate() for run in runs]
+        for run, (_, err) in zip(runs, outputs):
+            if run.returncode != 0:
+                raise RuntimeError(f"{example} failed:\n{err[-3000:]}")
+        mirrored = json.loads(outputs[0][0].strip().splitlines()[-1])["verdicts"]
+        with np.load(f"{folder}/worker0.npz") as a, np.load(f"{folder}/worker1.npz") as b:
+            workers = strategies.workers_agree(a, b)
+    return mirrored, workers
 
 
 def generate():
@@ -144,7 +199,8 @@ def generate():
         saved, xla = portability.check_saved_model(cases, x, folder + "/model")
     tflite = portability.check_tflite(cases, x)
     onnx = portability.check_onnx(cases, x) if portability.onnx_available() else None
-    table = "\n".join([HEADER] + table_rows(cases, saved, tflite, onnx))
+    mirrored, workers = strategy_verdicts()
+    table = "\n".join([HEADER] + table_rows(cases, saved, tflite, onnx, mirrored, workers))
     xla_text = "none" if not xla else ", ".join(xla)
     return INTRO.format(table=table, xla=xla_text, opset=portability.ONNX_OPSET)
 

@@ -32,10 +32,6 @@ TOLERANCE = 1e-5
 ONNX_OPSET = 17
 
 # Arguments for the activations without defaults for every parameter.
-EXAMPLE_PARAMS = {
-    "threshold": {"threshold": 0.5, "default_value": -1.0},
-    "prelu": {"alpha": 0.25},
-}
 
 # TFLite ops the GPU delegate takes, by name: the cases of
 # CheckGpuDelegateCompatibility in TensorFlow's
@@ -78,10 +74,8 @@ def cases():
     required), gelu's approximation, and the layers with weights or
     randomness of their own."""
     found = []
-    for spec in keras_acts.catalog():
-        if spec.package != "keras_acts":
-            continue
-        params = EXAMPLE_PARAMS.get(spec.name, {})
+    for spec in keras_acts.catalog(builtin=True):
+        params = spec.example_params
         found.append(_function_case(spec.name, spec.name, params))
         if spec.name == "gelu":
             found.append(
