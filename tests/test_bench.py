@@ -1,19 +1,33 @@
-"""Smoke test of ``keras-acts bench``: it runs and prints its table. No
-timing is asserted: the benchmark is not a test."""
+"""Smoke test of ``keras-acts bench``: it runs and prints its report. No
+timing is asserted: the benchmark is not a test. Sizes are tiny and rounds
+single; each memory case is a fresh process that imports TensorFlow, so only
+the cases that show something different run for real."""
 
 import json
 
-from keras_acts.tools import bench, bench_report
+from keras_acts.tools import bench, bench_memory, bench_report
+
+TINY = ["--parts", "kernels", "--repeats", "1", "--sizes", "12"]
 
 
-def test_bench_quick_prints_its_table(capsys):
-    code = bench.main(["relu", "gelu", "--quick", "--parts", "kernels", "--repeats", "1", "--sizes", "12"])
+def test_bench_prints_its_report_and_progress_apart(capsys):
+    code = bench.main(["relu", "gelu", "--quick", *TINY])
     assert code == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "| activation | elements | mode |" in out
     assert "| gelu | 2^12 | graph |" in out
     assert "| relu | 2^12 | xla |" in out
     assert "Machine:" in out
+    # Each column defined once, in words; the ratio's definition says why it
+    # is not the quotient of the printed medians.
+    assert "ours/keras: the median of each round's ratio" in out
+    assert "not the quotient of the two printed medians" in out
+    assert "floor ms:" in out
+    # Targets as a table, not raw JSON.
+    assert "| target | measured | met? |" in out
+    assert '"met"' not in out and "{" not in out.split("Targets", 1)[1]
+    # Progress on stderr, the report on stdout.
+    assert "kernels: forward + backward" in err and "kernels: forward + backward" not in out
 
 
 def test_bench_quick_json_has_every_part(capsys):
@@ -23,8 +37,10 @@ def test_bench_quick_json_has_every_part(capsys):
     assert {"machine", "kernels", "training", "memory", "targets"} <= set(result)
     assert result["kernels"][0]["name"] == "relu"
     assert result["memory"]["rows"][0]["name"] == "relu"
+    assert result["memory"]["rows"][0]["ours_compiled"] is False  # relu fuses nothing
     low, high = result["training"][0]["speedup_spread"]
     assert low <= high
+    assert {"geomean_ours_vs_keras", "met", "above_target"} <= set(result["targets"]["graph_2^12"])
 
 
 def test_training_table_shows_the_middle_half_of_its_rounds():
@@ -35,13 +51,30 @@ def test_training_table_shows_the_middle_half_of_its_rounds():
     assert "| mlp | tanh | 31.1 | 35.7 | 0.90 | 0.86-1.02 |" in table
 
 
-def test_memory_keeps_xla_compiling_apart():
+def test_memory_keeps_xla_compiling_apart(tmp_path):
     # gelu fuses at this size: its first step compiles, and the step's own
-    # figure comes from a second process on the warm persistent cache.
+    # figure comes from a second process on the warm persistent cache. (relu,
+    # which compiles nothing, is checked by the JSON run above.)
+    depth, width, batch = 4, 512, 1024  # bench's quick model
+    gelu = bench_memory._memory_case("gelu_custom", depth, width, batch, str(tmp_path))
+    assert gelu["compiled"]
+    assert gelu["first"] > 0 and gelu["step"] > 0
+
+
+def test_memory_report_says_what_compiled(monkeypatch):
+    # How bench_memory logs and tabulates a case that compiled, with made-up peaks.
+    peaks = {"linear": 100.0, "relu_custom": 110.0, "relu": 120.0, "gelu_custom": 130.0, "gelu": 150.0}
+
+    def case(activation, depth, width, batch, cache):
+        compiled = activation == "gelu_custom"
+        return {"step": peaks[activation], "first": peaks[activation] + 30 * compiled, "compiled": compiled}
+
+    monkeypatch.setattr(bench_memory, "_memory_case", case)
     logged = []
     memory = bench.bench_memory(["relu", "gelu"], quick=True, log=logged.append)
     rows = {r["name"]: r for r in memory["rows"]}
     assert rows["gelu"]["ours_compiled"] and not rows["relu"]["ours_compiled"]
+    assert rows["gelu"]["ours_first_step_extra_mib"] == 60.0
     assert any("gelu/ours" in line and "first step, compiling" in line for line in logged)
     assert "| ours first step MiB |" in bench_report.memory_table(memory)
 
@@ -49,21 +82,19 @@ def test_memory_keeps_xla_compiling_apart():
 def test_bench_rejects_unknown_names_and_parts(capsys):
     assert bench.main(["no_such_activation", "--quick"]) == 2
     assert bench.main(["relu", "--parts", "nothing"]) == 2
+    assert bench.main(["relu", "--sizes", "big"]) == 2
+    err = capsys.readouterr().err
+    assert "--parts 'nothing'" in err and "--sizes 'big'" in err
 
 
-def test_markdown_renders_targets_and_tables():
-    from keras_acts.tools import bench
-
-    result = bench.run(bench.parser().parse_args(["relu", "--quick", "--parts", "kernels", "--repeats", "1"]), log=lambda *a: None)
+def test_markdown_and_targets_of_a_single_size():
+    args = bench.parser().parse_args(["relu", *TINY])
+    result = bench.run(args, log=lambda *a: None)
     page = bench.markdown(result)
     assert "## Speed targets" in page and "## Forward + backward" in page
     assert "| relu |" in page
     assert "middle half" in page
-
-
-def test_targets_of_a_single_size_are_not_repeated_as_small_ones():
-    args = bench.parser().parse_args(["relu", "--parts", "kernels", "--repeats", "1", "--sizes", "12"])
-    page = bench.markdown(bench.run(args, log=lambda *a: None))
     assert "| no XLA, 2^12: none above 1.05 |" in page
     assert "| 2^12, no XLA: none above 1.10 |" not in page
     assert "| mish and softmax within 1.5x of the floor (XLA) | not measured | - |" in page
+    assert "- ours/keras: the median of each round's ratio" in page

@@ -1,11 +1,12 @@
 """The ``keras-acts`` command.
 
-Every subcommand runs as a user runs it, in a subprocess, including an
-unknown name (non-zero exit, a one-line error with close-name suggestions,
-never a traceback). Each subprocess pays TensorFlow's import, so the many
-bad-argument cases and the slow whole-catalog runs call ``cli.main`` in
-this process instead. ``demo`` runs with its hidden ``--quick`` option here;
-the full demo is run by hand (README).
+Subcommands run through ``cli.main`` in this process: a subprocess would
+pay TensorFlow's import each time. Two run as a user runs them, in a
+subprocess through the installed entry point's launcher: ``--help`` (every
+subcommand's, fast, without importing TensorFlow) and an unknown name (a
+one-line error with close-name suggestions, no traceback, no TensorFlow log
+lines); a third defines a wrong gradient in a fresh registry. ``demo`` runs
+with its hidden ``--quick`` option here; the full demo is run by hand (README).
 """
 
 import inspect
@@ -13,7 +14,10 @@ import json
 import os
 import subprocess
 import sys
+import struct
+import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -23,10 +27,16 @@ import keras_acts
 TIMEOUT = 300
 
 
+REPO = Path(__file__).resolve().parent.parent
+COMMANDS = ("list", "plot", "check", "demo", "bench", "inspect")
+
+
 def run_cli(*args, cwd=None):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    """The command as the installed ``keras-acts`` script runs it (its launcher)."""
+    env = dict(os.environ)
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the command's own default
     return subprocess.run(
-        [sys.executable, "-m", "keras_acts.tools.cli", *map(str, args)],
+        [sys.executable, "-m", "keras_acts_cli", *map(str, args)],
         capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd, env=env,
     )
 
@@ -59,6 +69,7 @@ def main(capsys, monkeypatch):
         out, err = capsys.readouterr()
         return Done(code, out, err)
 
+    run.capsys = capsys
     return run
 
 
@@ -72,6 +83,11 @@ def is_png(path):
     return Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def png_size(path):
+    width, height = struct.unpack(">II", Path(path).read_bytes()[16:24])
+    return width, height
+
+
 # -- list --------------------------------------------------------------------
 
 
@@ -81,8 +97,8 @@ def shipped_catalog():
     return [spec for spec in keras_acts.catalog() if spec.package == "keras_acts"]
 
 
-def test_list_shows_every_activation():
-    done = run_cli("list")
+def test_list_shows_every_activation(main):
+    done = main("list")
     assert done.returncode == 0, done.stderr
     for spec in shipped_catalog():
         assert spec.name in done.stdout
@@ -92,11 +108,12 @@ def test_list_shows_every_activation():
     assert "Traceback" not in done.stderr
 
 
-def test_list_json_describes_every_activation():
-    done = run_cli("list", "--json")
+def test_list_json_describes_every_activation(main):
+    done = main("list", "--json")
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout)
     specs = shipped_catalog()
+    rows = [r for r in rows if r["name"] in {s.name for s in specs}]  # not other tests' own
     assert [r["name"] for r in rows] == [s.name for s in specs]
     for row, spec in zip(rows, specs):
         assert {"name", "string", "layer", "params", "output_range", "monotonic", "smooth"} <= set(row)
@@ -112,15 +129,71 @@ def test_list_json_describes_every_activation():
     }
 
 
+def test_list_fits_in_100_columns_and_wide_shows_everything(main):
+    narrow = main("list")
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 100
+    wide = main("list", "--wide")
+    assert wide.returncode == 0
+    assert "monotonic" in wide.stdout and "smooth" in wide.stdout and "range" in wide.stdout
+    assert "monotonic" not in narrow.stdout.splitlines()[0]
+
+
+def test_list_pattern_filters_by_substring(main):
+    done = main("list", "SHRINK")
+    assert done.returncode == 0, done.stderr
+    body = done.stdout.split("\n\n")[0].splitlines()[2:]  # the table's rows
+    names = [line.split()[0] for line in body if not line[0].isspace()]
+    shrinks = [s.name for s in shipped_catalog() if "shrink" in s.name]
+    assert set(shrinks) <= set(names)
+    assert "relu" not in names and "mish" not in names
+    assert f"{len(names)} activation(s)" in done.stdout
+
+
+def test_list_pattern_without_a_match_suggests_names(main):
+    done = main("list", "mihs")
+    assert_clean_failure(done, code=1)
+    assert "'mihs'" in done.stderr and "mish" in done.stderr
+
+
+def test_list_shows_layer_arguments_that_differ(main):
+    done = main("list", "prelu")
+    assert "alpha*" in done.stdout  # the function's alpha is required
+    assert "layer: alpha=None" in done.stdout  # the layer's starting value
+    assert "alpha_initializer='Zeros'" in done.stdout
+    rows = {r["name"]: r for r in json.loads(main("list", "snake", "--json").stdout)}
+    layer = {p["name"]: p["default"] for p in rows["snake"]["layer_params"]}
+    assert layer["frequency"] is None and layer["frequency_initializer"] == "ones"
+    assert "layer: negative_slope=0.3" in main("list", "leaky").stdout
+    assert "layer:" not in main("list", "mish").stdout.split("\n\n")[0]
+
+
 # -- plot --------------------------------------------------------------------
 
 
-def test_plot_names_writes_a_png(tmp_path):
+def test_plot_names_writes_a_png(main, tmp_path):
     out = tmp_path / "some.png"
-    done = run_cli("plot", "relu", "softmax", "swish", "-o", out, "--range", "-3", "3")
+    done = main("plot", "relu", "softmax", "swish", "-o", out, "--range", "-3", "3")
     assert done.returncode == 0, done.stderr
     assert is_png(out)
     assert str(out) in done.stdout
+
+
+def test_plot_one_activation_is_wide_and_holds_its_legend(main, tmp_path):
+    done = main("plot", "mish", cwd=tmp_path)  # no -o: mish.png here, and it says so
+    assert done.returncode == 0, done.stderr
+    written = tmp_path / "mish.png"
+    assert is_png(written)
+    assert str(written) in done.stdout and "no -o given" in done.stdout
+    assert png_size(written)[0] >= 800
+    from keras_acts.tools import plotting
+
+    figure = plotting.activation_figure([(keras_acts.lookup("mish"), {})])
+    figure.canvas.draw()
+    inside = figure.bbox
+    (legend,) = figure.legends
+    box = legend.get_window_extent()
+    assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+    plotting.pyplot().close(figure)
 
 
 def test_plot_all_writes_the_gallery(main, tmp_path):
@@ -131,8 +204,11 @@ def test_plot_all_writes_the_gallery(main, tmp_path):
 
 
 def test_plot_unknown_name_suggests_close_names(tmp_path):
+    # A real run: one line on stderr, no traceback, none of TensorFlow's log lines.
     done = run_cli("plot", "relu", "mihs", "-o", tmp_path / "x.png")
     assert_clean_failure(done)
+    assert "cudart_stub" not in done.stderr and "absl::InitializeLog" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     with pytest.raises(ValueError) as error:
         keras_acts.lookup("mihs")
     assert "Closest known names: mish" in str(error.value)
@@ -158,10 +234,10 @@ def test_plot_bad_arguments(main, args, tmp_path):
 # -- check -------------------------------------------------------------------
 
 
-def test_check_named_activations_passes():
+def test_check_named_activations_passes(main):
     names = ["relu", "softmax", "glu", "threshold_custom", "swish"]
     names = [n for n in names if _known(n)]
-    done = run_cli("check", *names, "step")
+    done = main("check", *names, "step")
     assert done.returncode == 0, (done.stdout, done.stderr)
     assert "FAIL" not in done.stdout
     for name in names + ["step"]:
@@ -206,10 +282,19 @@ def test_check_unknown_name(main):
 # -- demo --------------------------------------------------------------------
 
 
-def test_demo_quick_json_and_plot(tmp_path):
+def test_demo_quick_json_plot_table_and_cleanup(main, monkeypatch, tmp_path):
+    # One training run serves the JSON report, the table and the clean-up.
+    from keras_acts.tools import cmd_demo, demo
+
+    outcomes = []
+    real_run = demo.run
+    monkeypatch.setattr(demo, "run", lambda **kw: outcomes.append(real_run(**kw)) or outcomes[-1])
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     picture = tmp_path / "boundaries.png"
     saved = tmp_path / "best.keras"
-    done = run_cli("demo", "--quick", "--json", "--plot", picture, "--save", saved)
+    done = main("demo", "--quick", "--json", "--plot", picture, "--save", saved)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)  # progress went to stderr
     activations = [r["activation"] for r in report["results"]]
@@ -223,13 +308,13 @@ def test_demo_quick_json_and_plot(tmp_path):
     assert saved.exists()
     assert is_png(picture)
     assert "epoch" in done.stderr  # progress is shown
-
-
-def test_demo_quick_table(main):
-    done = main("demo", "--quick")
-    assert done.returncode == 0, done.stderr
-    assert "test accuracy" in done.stdout and "epochs" in done.stdout
-    assert "identical predictions" in done.stdout
+    assert list(scratch.iterdir()) == []  # nothing left in the temporary directory
+    # The table, from the same outcome, without --save: the model file is gone.
+    cmd_demo._print_table(outcomes[0], None, 1.0, None)
+    table = main.capsys.readouterr().out
+    assert "test accuracy" in table and "epochs" in table
+    assert "identical predictions" in table
+    assert "removed; --save FILE.keras keeps it" in table
 
 
 @pytest.mark.parametrize(
@@ -259,17 +344,82 @@ def test_usage_errors(main, args):
     assert_clean_failure(main(*args))
 
 
-def test_help_lists_every_subcommand(main):
+def test_help_lists_every_subcommand_and_its_options(main):
     done = main("--help")
     assert done.returncode == 0
-    for command in ("list", "plot", "check", "demo", "bench"):
-        assert command in done.stdout
+    for command in COMMANDS:
+        assert f"keras-acts {command} " in done.stdout
+    for option in ("-v", "--markdown", "--parts", "--repeats", "--sizes", "--wide", "--save"):
+        assert option in done.stdout
+    assert "bench --help" not in done.stdout
+
+
+HELP_PROBE = """
+import json, sys, time
+start = time.perf_counter()
+import keras_acts_cli
+codes = {command: keras_acts_cli.main([command, "--help"]) for command in [""] + COMMANDS}
+inspected = keras_acts_cli.main(["inspect", FIXTURE, "--no-load", "--json"])
+print(json.dumps({"codes": codes, "inspected": inspected, "seconds": time.perf_counter() - start,
+                  "tensorflow": "tensorflow" in sys.modules, "keras": "keras" in sys.modules}))
+"""
+
+
+def test_help_answers_at_once_without_tensorflow():
+    fixture = str(REPO / "tests" / "fixtures" / "before_layout.keras")
+    code = HELP_PROBE.replace('[""]', '["--help"]').replace("COMMANDS", repr(list(COMMANDS)))
+    start = time.perf_counter()
+    done = run_python(code.replace("FIXTURE", repr(fixture)))
+    wall = time.perf_counter() - start
+    assert done.returncode == 0, done.stderr
+    probe = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(probe["codes"].values()) == {0}, probe
+    assert probe["inspected"] == 0
+    assert probe["tensorflow"] is False and probe["keras"] is False
+    # A user-experience bound, generous for a loaded machine (about 0.3 s idle).
+    assert wall < 3.0, f"every --help took {wall:.1f} s"
+    assert "usage: keras-acts list" in done.stdout and '"package": "keras_acts"' in done.stdout
 
 
 def test_bench_forwards_its_arguments(main):
     done = main("bench", "no_such_activation", "--quick")
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr
+    assert "no_such_activation" in done.stderr
+    done = main("bench", "relu", "--parts", "kernels,nothing")
+    assert_clean_failure(done)
+    assert "--parts" in done.stderr and "nothing" in done.stderr
+
+
+# -- inspect -------------------------------------------------------------------
+
+
+def test_inspect_names_what_a_file_uses_and_how_to_load_it(main):
+    fixture = REPO / "tests" / "fixtures" / "before_layout.keras"
+    done = main("inspect", fixture, "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    uses = {(u["package"], u["name"], u["kind"]) for u in report["uses"]}
+    assert {("keras_acts", "mish", "function"), ("keras_acts", "PReLU", "layer"),
+            ("keras_acts", "ActivationCall", "layer")} <= uses
+    prelu = next(u for u in report["uses"] if u["name"] == "PReLU")
+    assert prelu["arguments"]["alpha_initializer"] == "Zeros"
+    assert report["loads_here"] is True and report["unknown_here"] == []
+    assert "import keras_acts" in "\n".join(report["load_with"])
+    text = main("inspect", fixture).stdout
+    assert "Loads here (keras_acts imported): yes" in text
+    assert f"model = keras.saving.load_model({str(fixture)!r})" in text
+
+
+def test_inspect_a_file_that_is_not_a_model(main, tmp_path):
+    not_zip = tmp_path / "model.keras"
+    not_zip.write_text("hello")
+    done = main("inspect", not_zip)
+    assert_clean_failure(done)
+    assert str(not_zip) in done.stderr
+    done = main("inspect", tmp_path / "missing.keras")
+    assert_clean_failure(done)
+    assert "missing.keras" in done.stderr
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,10 @@
 """The tools on top of the package, using only its public API.
 
-* ``cli``: the ``keras-acts`` command (list, plot, check, demo, bench).
+* ``cli``: the ``keras-acts`` command; one module per subcommand
+  (``cmd_list``, ``cmd_plot``, ``cmd_check``, ``cmd_demo``, ``cmd_bench``,
+  ``cmd_inspect``), and ``common`` for what they share. The entry point is
+  ``keras_acts_cli`` at the top level, which answers ``--help`` before
+  TensorFlow is imported.
 * ``bench`` and ``bench_memory_child``: speed and memory against Keras's
   built-ins.
 * ``demo``: two spirals, one MLP, several activations.

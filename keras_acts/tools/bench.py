@@ -14,7 +14,7 @@ Three parts:
    ``linear``: the extra memory an activation costs, ours against Keras
    (XLA's one-time compiling kept apart, through a persistent cache).
 
-Run ``python -m keras_acts.bench --help``. The benchmark is not a test.
+Run ``keras-acts bench --help``. The benchmark is not a test.
 """
 
 import argparse
@@ -32,6 +32,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 from keras_acts.tools.bench_memory import bench_memory  # noqa: E402
+from keras_acts.tools.bench_options import DESCRIPTION, add_arguments  # noqa: E402
 from keras_acts.tools.bench_report import kernel_line, kernel_summary, markdown, report  # noqa: E402
 from keras_acts.tools.keras_builtins import keras_builtin  # noqa: E402
 
@@ -275,37 +276,24 @@ def bench_training(names, repeats, quick, log):
 
 # -- command ------------------------------------------------------------------
 
-
 def parser():
-    p = argparse.ArgumentParser(
-        prog="keras-acts bench",
-        description="Time our activations against Keras's built-ins (not a test).",
-    )
-    p.add_argument("names", nargs="*", metavar="NAME", help="activations (default: all)")
-    p.add_argument("--json", action="store_true", help="print the results as JSON")
-    p.add_argument(
-        "--markdown", action="store_true", help="print the results as docs/benchmarks.md's tables"
-    )
-    p.add_argument("--quick", action="store_true", help="small sizes, few repeats (< 1 min)")
-    p.add_argument(
-        "--parts",
-        default="kernels,training,memory",
-        help="comma-separated parts to run: kernels, training, memory",
-    )
-    p.add_argument("--repeats", type=int, default=None, help="interleaved rounds")
-    p.add_argument(
-        "--sizes", default=None, help="comma-separated log2 sizes (default 22,14; quick 16,14)"
-    )
-    return p
+    return add_arguments(argparse.ArgumentParser(prog="keras-acts bench", description=DESCRIPTION))
 
 
-def run(args, log=print):
+def _stderr(*a):
+    print(*a, file=sys.stderr)
+
+
+def run(args, log=_stderr):
     import keras_acts
 
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
     unknown = parts - {"kernels", "training", "memory"}
     if unknown:
-        raise ValueError(f"unknown parts {sorted(unknown)}")
+        raise ValueError(
+            f"--parts {args.parts!r}: unknown part(s) {sorted(unknown)}; "
+            "choose from kernels, training, memory"
+        )
     if args.names:
         specs = []
         for n in args.names:
@@ -317,7 +305,10 @@ def run(args, log=print):
     else:
         specs = keras_acts.catalog(builtin=True)
     if args.sizes:
-        sizes = [2 ** int(s) for s in args.sizes.split(",")]
+        try:
+            sizes = [2 ** int(s) for s in args.sizes.split(",")]
+        except ValueError:
+            raise ValueError(f"--sizes {args.sizes!r}: give comma-separated integers (log2 sizes)") from None
     else:
         sizes = [2**16, 2**14] if args.quick else [2**22, 2**14]
     repeats = args.repeats or (3 if args.quick else 7)
@@ -343,23 +334,25 @@ def run(args, log=print):
     return result
 
 
-def main(argv=None):
-    args = parser().parse_args(argv)
-    quiet = args.json or args.markdown
-    log = (lambda *a: print(*a, file=sys.stderr)) if quiet else print
-    try:
-        result = run(args, log)
-    except ValueError as error:
-        print(f"keras-acts bench: {error}", file=sys.stderr)
-        return 2
+def report_run(args):
+    """Measure, progress on stderr; print the report (or --json, --markdown) on stdout."""
+    result = run(args, _stderr)
     if args.json:
         print(json.dumps(result, indent=1))
     elif args.markdown:
         print(markdown(result), end="")
     else:
-        print()
         print(report(result))
     return 0
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        return report_run(args)
+    except ValueError as error:
+        print(f"keras-acts bench: error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
 """``keras-acts bench``'s report: the tables, the speed targets and the
 markdown of docs/benchmarks.md, from the results that ``bench`` measured."""
 
-import json
 import math
 
 
@@ -122,21 +121,51 @@ def memory_table(result):
     return "\n".join(lines)
 
 
+KERNEL_COLUMNS = (
+    "ours ms: our function's forward + backward pass (our hand-written gradient), median "
+    "milliseconds per call over the interleaved rounds.",
+    "keras ms: the same for Keras's built-in of the same name and arguments (TensorFlow's "
+    "autodiff).",
+    "floor ms: a custom-gradient y = 2x, one read and one write each way: what moving the "
+    "tensor costs. A native or XLA-fused kernel may beat it.",
+    "ours/keras: the median of each round's ratio, below 1 = ours faster. It is not the "
+    "quotient of the two printed medians: when load drifts between rounds the two differ, and "
+    "the per-round ratio is the steadier figure.",
+    "ours/keras, middle half of rounds: the quartiles of those per-round ratios.",
+    "ours/floor, keras/floor: per-round ratios against the floor, medians likewise.",
+)
+TRAINING_COLUMNS = (
+    "steps/s: training steps per second (median over rounds).",
+    "speed ours/keras: the median of each round's ratio of Keras's step time to ours, above "
+    "1 = ours faster (not the quotient of the printed medians, as above).",
+)
+
+
+def _legend(lines):
+    return "\n".join("  - " + line for line in lines)
+
+
 def report(result):
+    """The report on the terminal: each table with its columns defined once, and
+    the targets as target / measured / met."""
     lines = ["Machine: " + ", ".join(f"{k} {v}" for k, v in result["machine"].items())]
     if "kernels" in result:
-        lines += ["", "Forward + backward (median ms):", "", kernel_table(result["kernels"])]
-        lines += ["", "Targets:"]
-        for key, value in result["targets"].items():
-            lines.append(f"  {key}: {json.dumps(value)}")
+        lines += ["", "Forward + backward, float32:", _legend(KERNEL_COLUMNS), "",
+                  kernel_table(result["kernels"])]
     if "training" in result:
-        lines += ["", "Training steps per second:", "", training_table(result["training"])]
+        lines += ["", "Training steps per second:", _legend(TRAINING_COLUMNS), "",
+                  training_table(result["training"])]
     if "memory" in result:
         lines += ["", "Memory:", "", memory_table(result["memory"])]
+    if "targets" in result:
+        lines += ["", "Targets (in parentheses after a ratio over its target: the middle half of "
+                  "its per-round ratios):", "", targets_table(result)]
     return "\n".join(lines)
 
 
-def _targets_table(result):
+def target_rows(result):
+    """``(target, measured, met)`` for each speed and memory target; ``met`` is
+    None where nothing was measured."""
     t = result["targets"]
 
     def above(key):
@@ -144,9 +173,6 @@ def _targets_table(result):
             f"{name} {value:.2f} ({low:.2f}-{high:.2f})"
             for name, value, (low, high) in t[key]["above_target"]
         ) or "none"
-
-    def verdict(ok):
-        return "-" if ok is None else "**met**" if ok else "not met"
 
     exponents = sorted({int(key.split("^")[1]) for key in t})
     big, small = f"2^{exponents[-1]}", f"2^{exponents[0]}"
@@ -185,8 +211,18 @@ def _targets_table(result):
         rows.append(("extra training memory <= Keras's",
                      "more: " + (", ".join(f"{r['name']} {r['ours_extra_mib']:.0f} vs {r['keras_extra_mib']:.0f} MiB" for r in over) or "none"),
                      not over))
-    lines = ["| target | measured | |", "|---|---|---|"]
-    lines += [f"| {a} | {b} | {verdict(c)} |" for a, b, c in rows]
+    return rows
+
+
+def _verdict(ok, bold=False):
+    if ok is None:
+        return "-"
+    return ("**met**" if bold else "met") if ok else "not met"
+
+
+def targets_table(result, bold=False):
+    lines = ["| target | measured | met? |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {_verdict(c, bold)} |" for a, b, c in target_rows(result)]
     return "\n".join(lines)
 
 
@@ -199,12 +235,14 @@ def markdown(result):
             "## Speed targets",
             "In parentheses after a ratio over its target: the middle half (quartiles) of that "
             "row's per-round ratios.",
-            _targets_table(result),
+            targets_table(result, bold=True),
         ]
     if "kernels" in result:
-        parts += ["## Forward + backward", kernel_table(result["kernels"])]
+        parts += ["## Forward + backward", _legend(KERNEL_COLUMNS).replace("  - ", "- "),
+                  kernel_table(result["kernels"])]
     if "training" in result:
-        parts += ["## Training steps per second (graph mode)", training_table(result["training"])]
+        parts += ["## Training steps per second (graph mode)",
+                  _legend(TRAINING_COLUMNS).replace("  - ", "- "), training_table(result["training"])]
     if "memory" in result:
         parts += ["## Memory", memory_table(result["memory"])]
     return "\n\n".join(parts) + "\n"

@@ -10,6 +10,7 @@ import inspect
 
 import keras_acts
 from keras_acts import families
+from keras_acts.tools.common import layer_differences
 
 
 def _arguments(spec, signature, validators):
@@ -24,6 +25,26 @@ def _arguments(spec, signature, validators):
     return ", ".join(parts) or "none"
 
 
+def _layer_arguments(spec):
+    """The layer's arguments where they differ from the function's (default or
+    accepted values)."""
+    differ, missing = layer_differences(spec)
+    for name, default in spec.defaults.items():
+        ours, theirs = spec.validators.get(name), spec.layer_validators.get(name)
+        described = [v.describe() if v is not None else "" for v in (ours, theirs)]
+        if name not in differ and name not in missing and described[0] != described[1]:
+            differ[name] = default
+    if not differ and not missing:
+        return "as the function's"
+    parts = []
+    for name, default in differ.items():
+        shown = "" if default is inspect.Parameter.empty else f"={default!r}"
+        described = spec.layer_validators.get(name)
+        parts.append(f"`{name}{shown}`" + (f" ({described.describe()})" if described is not None else ""))
+    parts += [f"no `{name}`" + (" (a call argument)" if name == "training" else "") for name in missing]
+    return ", ".join(parts)
+
+
 def _cell(text):
     return text.replace("|", "\\|")
 
@@ -36,11 +57,10 @@ def _row(spec):
     strings = ", ".join(f"`{s}`" for s in spec.strings) or "none (needs arguments)"
     layers = ", ".join(f"`{n}`" for n in (spec.layer_name, *spec.aliases.values()))
     functions = ", ".join(f"`{n}`" for n in (spec.name, *spec.aliases))
-    layer_signature = inspect.signature(spec.layer)
     return (
         f"| {functions} | {strings} | {layers} "
         f"| {_arguments(spec, spec.signature, spec.validators)} "
-        f"| {_arguments(spec, layer_signature, spec.layer_validators)} "
+        f"| {_layer_arguments(spec)} "
         f"| `{_cell(spec.formula)}` | {_cell(spec.output_range)} "
         f"| {_flag(spec.monotonic)} | {_flag(spec.smooth)} |"
     )
@@ -52,7 +72,7 @@ def _family_title(family):
 
 
 HEADER = (
-    "| function | string | layer | function arguments | layer arguments | formula | range "
+    "| function | string | layer | function arguments | layer arguments, where they differ | formula | range "
     "| monotonic | smooth |\n|---|---|---|---|---|---|---|---|---|"
 )
 
@@ -67,8 +87,9 @@ def render():
         f"{len(specs)} activations. Each is a function `keras_acts.activations.<function>` with a",
         "hand-written gradient, a layer `keras_acts.layers.<Layer>`, and, where every argument has a",
         "default, a string for any Keras `activation=` argument. Layers take the function's",
-        "arguments; a learned parameter (PReLU's `alpha`, Snake's `frequency`) is a weight whose",
-        "starting value the layer takes as that argument or as an initializer.",
+        "arguments, keyword-only; the column \"layer arguments\" lists those that differ. A",
+        "learned parameter (PReLU's `alpha`, Snake's `frequency`) is a weight whose starting",
+        "value the layer takes as that argument (`PReLU(alpha=0.25)`) or as an initializer.",
     ]
     for family in families.FAMILIES:
         rows = [_row(spec).replace("\n", " ") for spec in specs if spec.family == family]

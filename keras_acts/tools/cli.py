@@ -1,363 +1,124 @@
-"""The ``keras-acts`` command: list, plot, check, demo and bench.
+"""The ``keras-acts`` command: one subcommand per module of ``COMMANDS``.
 
-Everything here works off the public registry (``keras_acts.catalog()``,
-``lookup()``), so the command shows exactly what the package defines.
-
-    keras-acts list [--json]
-    keras-acts plot NAME... [-o FILE.png] [--range LO HI]
-    keras-acts plot --all [-o FILE.png]
-    keras-acts check [NAME...]
-    keras-acts demo [--json] [--plot FILE.png] [--save FILE.keras]
-    keras-acts bench [NAME...] [--json] [--quick]
+A subcommand's module defines ``add_parser(subparsers)``, which adds its
+parser and returns it, and ``run(args)``, which returns the exit status.
+Its module import must stay cheap (``import keras_acts`` at most, TensorFlow
+only inside functions): the parser is built, and ``--help`` answered, before
+the package is loaded. ``run`` is called after ``load_package()``, unless
+the module sets ``LOADS_PACKAGE = False`` and calls it itself when needed.
+Adding a subcommand is one line in ``COMMANDS``.
 """
 
+import argparse
+import contextlib
+import importlib
+import importlib.util
 import os
+import re
+import sys
+import tempfile
+import textwrap
 
-# Quiet TensorFlow's C++ logging for what runs after import (the package has
-# usually imported TensorFlow already by the time this module runs).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-import argparse  # noqa: E402
-import inspect  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-
-import keras_acts  # noqa: E402
+from keras_acts.tools.common import EXIT_FAILED, CliError
 
 PROG = "keras-acts"
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+COMMANDS = (
+    "keras_acts.tools.cmd_list",
+    "keras_acts.tools.cmd_plot",
+    "keras_acts.tools.cmd_check",
+    "keras_acts.tools.cmd_demo",
+    "keras_acts.tools.cmd_bench",
+    "keras_acts.tools.cmd_inspect",
+)
+
+DEFERRED = "_keras_acts_deferred"  # set by the launcher, keras_acts_cli.py
+
+# Lines TensorFlow's C++ runtime prints while it loads, before its logging
+# settings apply (TF_CPP_MIN_LOG_LEVEL cannot silence them): glog-style
+# information and warnings, and absl's note about them.
+STARTUP_NOISE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|[IW]\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] .*)$"
+)
 
 
-class CliError(Exception):
-    """An error to report in one line, without a traceback."""
+def package_version():
+    """The package's ``__version__``, read from its source if it is not loaded."""
+    package = sys.modules.get("keras_acts")
+    if package is not None and not getattr(package, DEFERRED, False):
+        return package.__version__
+    origin = importlib.util.find_spec("keras_acts").origin
+    with open(origin) as f:
+        found = re.search(r'^__version__ = "([^"]+)"', f.read(), re.M)
+    return found.group(1) if found else "unknown"
 
-    def __init__(self, message, code=EXIT_USAGE):
-        super().__init__(message)
-        self.code = code
+
+def tensorflow_quiet():
+    """Whether to hide TensorFlow's log lines: unless TF_CPP_MIN_LOG_LEVEL asks
+    for them or KERAS_ACTS_DEBUG is set."""
+    try:
+        level = int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"))
+    except ValueError:
+        level = 3
+    return level >= 3 and not os.environ.get("KERAS_ACTS_DEBUG")
 
 
-# -- registry helpers --------------------------------------------------------
-
-
-def resolve(names):
-    """The specs for ``names`` (names, aliases or strings), each once."""
-    specs = []
-    for name in names:
+@contextlib.contextmanager
+def _filtered_stderr():
+    """Run the block with file descriptor 2 captured, then pass on every line
+    but TensorFlow's start-up noise."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
         try:
-            spec = keras_acts.lookup(name)
-        except ValueError as error:
-            raise CliError(str(error)) from None
-        if spec not in specs:
-            specs.append(spec)
-    return specs
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            for line in capture.read().decode(errors="replace").splitlines(keepends=True):
+                if not STARTUP_NOISE.match(line.rstrip("\n")):
+                    sys.stderr.write(line)
 
 
-def example_params(spec):
-    """Arguments for the function's required parameters (``{}`` if none)."""
-    try:
-        return spec.example_params
-    except ValueError as error:
-        raise CliError(str(error)) from None
-
-
-def _json_value(value):
-    if value is inspect.Parameter.empty:
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return repr(value)
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (tuple, list)):
-        return [_json_value(v) for v in value]
-    return repr(value)
-
-
-def describe(spec):
-    """One activation as a JSON-ready dict."""
-    params = []
-    for name, default in spec.defaults.items():
-        validator = spec.validators.get(name)
-        params.append(
-            {
-                "name": name,
-                "default": _json_value(default),
-                "required": default is inspect.Parameter.empty,
-                "accepts": validator.describe() if validator is not None else "",
-            }
-        )
-    return {
-        "name": spec.name,
-        "string": spec.string,
-        "strings": list(spec.strings),
-        "layer": spec.layer_name,
-        "aliases": [
-            {"name": alias, "layer": layer} for alias, layer in spec.aliases.items()
-        ],
-        "params": params,
-        "formula": spec.formula,
-        "output_range": spec.output_range,
-        "monotonic": spec.monotonic,
-        "smooth": spec.smooth,
-    }
-
-
-def _yes_no(value):
-    return {True: "yes", False: "no"}.get(value, "?")
-
-
-def _table(headers, rows):
-    widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows)]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(headers, widths)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
-    return "\n".join(lines)
-
-
-def _quiet_tensorflow():
-    import logging
-
-    import tensorflow as tf
-
-    tf.get_logger().setLevel(logging.ERROR)
-    try:
-        import absl.logging
-
-        absl.logging.set_verbosity(absl.logging.ERROR)
-    except ImportError:  # pragma: no cover
-        pass
-
-
-# -- list --------------------------------------------------------------------
-
-
-def cmd_list(args):
-    specs = keras_acts.catalog()
-    if args.json:
-        print(json.dumps([describe(s) for s in specs], indent=2))
-        return 0
-    rows = []
-    for spec in specs:
-        arguments = []
-        for name, default in spec.defaults.items():
-            if default is inspect.Parameter.empty:
-                arguments.append(f"{name}*")
-            else:
-                arguments.append(f"{name}={default!r}")
-        name = spec.name
-        layer = spec.layer_name
-        if spec.aliases:
-            name += " (" + ", ".join(spec.aliases) + ")"
-            layer += " (" + ", ".join(spec.aliases.values()) + ")"
-        rows.append(
-            [
-                name,
-                spec.string or "-",
-                layer,
-                ", ".join(arguments) or "-",
-                spec.output_range or "?",
-                _yes_no(spec.monotonic),
-                _yes_no(spec.smooth),
-            ]
-        )
-    headers = ["name", "string", "layer", "arguments", "range", "monotonic", "smooth"]
-    print(_table(headers, rows))
-    print(
-        f"\n{len(specs)} activations. Functions: keras_acts.activations.<name>; "
-        "layers: keras_acts.layers.<layer>;\nstrings work as "
-        "Dense(..., activation=\"<string>\"). * = required argument (no "
-        "default), so no string."
-    )
-    return 0
-
-
-# -- plot --------------------------------------------------------------------
-
-
-def cmd_plot(args):
-    if args.all and args.names:
-        raise CliError("give activation names or --all, not both")
-    if not args.all and not args.names:
-        raise CliError("give one or more activation names, or --all (see keras-acts list)")
-    lo, hi = args.range
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise CliError(f"--range needs finite LO < HI, got {lo} {hi}")
-    specs = keras_acts.catalog() if args.all else resolve(args.names)
-    if args.output:
-        path = args.output
-    elif len(specs) == 1:
-        path = f"{specs[0].name}.png"
-    else:
-        path = "gallery.png" if args.all else "activations.png"
-    if not path.lower().endswith(".png"):
-        raise CliError(f"-o must name a .png file, got {path!r}")
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise CliError(f"no such directory for -o: {directory}")
-    from keras_acts.tools import plotting
-
-    plotting.pyplot()  # fail early and clearly if matplotlib is missing
-    _quiet_tensorflow()
-    items = [(spec, example_params(spec)) for spec in specs]
-    plotting.plot_activations(items, path, lo, hi)
-    print(f"Wrote {path}: {len(items)} activation(s) on [{lo:g}, {hi:g}], f and its "
-          "derivative through our gradient (dotted: numeric slope).")
-    examples = [(s.name, p) for s, p in items if p]
-    for name, params in examples:
-        shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
-        print(f"  {name}: example arguments {shown} (no defaults)")
-    return 0
-
-
-# -- check -------------------------------------------------------------------
-
-
-def cmd_check(args):
-    from keras_acts.tools import selfcheck
-
-    specs = resolve(args.names) if args.names else keras_acts.catalog()
-    _quiet_tensorflow()
-    rows, failures, notes = selfcheck.check_all(specs, example_params, verbose=args.verbose)
-    print(_table(["activation", "gradient vs numeric (float64)", "save/load .keras", "result"], rows))
-    for note in notes:
-        print(f"  {note} (no defaults)")
-    print(f"\n{len(specs) - failures} of {len(specs)} activations passed.")
-    return EXIT_FAILED if failures else 0
-
-
-# -- demo --------------------------------------------------------------------
-
-
-def cmd_demo(args):
-    from keras_acts.tools import demo
-
-    if args.plot:
-        if not args.plot.lower().endswith(".png"):
-            raise CliError(f"--plot must name a .png file, got {args.plot!r}")
-        from keras_acts.tools import plotting
-
-        plotting.pyplot()  # fail before training if matplotlib is missing
-    if args.save and not args.save.endswith(".keras"):
-        raise CliError(f"--save must name a .keras file, got {args.save!r}")
-    _quiet_tensorflow()
-    start = time.perf_counter()
-    outcome = demo.run(quick=args.quick, stream=sys.stderr)
-    saved = outcome["saved"]
-    if args.save:
-        os.replace(saved, args.save)
-        saved = outcome["saved"] = args.save
-    if args.plot:
-        from keras_acts.tools import plotting
-
-        plotting.plot_decision_boundaries(outcome, args.plot)
-    total = time.perf_counter() - start
-    if args.json:
-        report = {
-            "results": outcome["results"],
-            "best": outcome["best"],
-            "saved": saved,
-            "round_trip_identical": outcome["round_trip_identical"],
-            "seconds": round(total, 2),
-        }
-        if args.plot:
-            report["plot"] = args.plot
-        print(json.dumps(report, indent=2))
-    else:
-        _print_demo_table(outcome, saved, total, args.plot)
-    return 0 if outcome["round_trip_identical"] else EXIT_FAILED
-
-
-def _print_demo_table(outcome, saved, total, plot):
-    from keras_acts.tools import demo
-
-    _, solved, problems = demo.verdict(outcome)
-    rows = [
-        [r["activation"], f"{r['accuracy']:.3f}", r["epochs"], f"{r['seconds']:.1f}"]
-        for r in outcome["results"]
-    ]
-    print()
-    print(_table(["activation", "test accuracy", "epochs", "seconds"], rows))
-    print()
-    linear = [r for r in outcome["results"] if r["name"] == "linear"]
-    if linear:
-        print(
-            f"No activation (linear) cannot separate the spirals: "
-            f"{linear[0]['accuracy']:.3f}."
-        )
-    print(
-        f"Solved (test accuracy > {demo.SOLVED_ABOVE}): "
-        f"{', '.join(solved) if solved else 'none'}."
-    )
-    for line in problems:
-        print(line)
-    identical = "identical" if outcome["round_trip_identical"] else "DIFFERENT"
-    print(
-        f"Best: {outcome['best']}, saved to {saved}; loaded back: {identical} "
-        "predictions on the test set."
-    )
-    if plot:
-        print(f"Decision boundaries: {plot}")
-    print(f"Total {total:.1f} s.")
-
-
-# -- bench -------------------------------------------------------------------
-
-
-def cmd_bench(argv):
-    from keras_acts.tools import bench
-
-    return int(bench.main(list(argv)) or 0)
-
-
-# -- entry point -------------------------------------------------------------
+def load_package():
+    """Run the package's ``__init__`` if the launcher deferred it (this imports
+    TensorFlow and registers the activations); a no-op otherwise."""
+    package = sys.modules["keras_acts"]
+    if not getattr(package, DEFERRED, False):
+        return package
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    quiet = tensorflow_quiet() and "tensorflow" not in sys.modules
+    with _filtered_stderr() if quiet else contextlib.nullcontext():
+        delattr(package, DEFERRED)
+        package.__spec__.loader.exec_module(package)
+    return package
 
 
 def build_parser():
+    """The parser of every subcommand; imports neither TensorFlow nor the registry."""
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Activation functions for Keras 3: list, plot, check and demo.",
+        description="Activation functions for Keras 3 on TensorFlow.\n"
+        "`keras-acts COMMAND --help` describes a command and its options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {keras_acts.__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     sub.required = True
-
-    p = sub.add_parser("list", help="every activation: string, layer, arguments, range")
-    p.add_argument("--json", action="store_true", help="print a JSON array")
-    p.set_defaults(run=cmd_list)
-
-    p = sub.add_parser("plot", help="draw activations and their derivatives to a PNG")
-    p.add_argument("names", nargs="*", metavar="NAME", help="activation names, aliases or strings")
-    p.add_argument("--all", action="store_true", help="every activation (a gallery)")
-    p.add_argument("-o", "--output", metavar="FILE.png",
-                   help="output file (default NAME.png, activations.png or gallery.png)")
-    p.add_argument("--range", nargs=2, type=float, default=(-4.0, 4.0),
-                   metavar=("LO", "HI"), help="x range (default -4 4)")
-    p.set_defaults(run=cmd_plot)
-
-    p = sub.add_parser(
-        "check",
-        help="self-test: gradients against numeric differences, save/load",
-    )
-    p.add_argument("names", nargs="*", metavar="NAME", help="activations to check (default all)")
-    p.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
-    p.set_defaults(run=cmd_check)
-
-    p = sub.add_parser("demo", help="train one MLP on two spirals with several activations")
-    p.add_argument("--json", action="store_true", help="print results as JSON")
-    p.add_argument("--plot", metavar="FILE.png", help="draw the decision boundaries")
-    p.add_argument("--save", metavar="FILE.keras",
-                   help="where to keep the best model (default: a temporary directory)")
-    p.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)
-    p.set_defaults(run=cmd_demo)
-
-    sub.add_parser(
-        "bench",
-        help="time activations (keras-acts bench --help)",
-        add_help=False,
+    usages = []
+    for name in COMMANDS:
+        module = importlib.import_module(name)
+        command = module.add_parser(sub)
+        command.set_defaults(command_module=module)
+        usage = " ".join(command.format_usage().split()[1:])
+        usages.append(textwrap.fill(usage, 100, initial_indent="  ", subsequent_indent="      "))
+    parser.epilog = "usage of each command:\n" + "\n".join(usages) + (
+        "\n\nTensorFlow's log lines are hidden; set TF_CPP_MIN_LOG_LEVEL=0 to see them, "
+        "KERAS_ACTS_DEBUG=1 for tracebacks."
     )
     return parser
 
@@ -366,14 +127,15 @@ def main(argv=None):
     """Run the command; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if argv and argv[0] == "bench":
-            return cmd_bench(argv[1:])
         args = build_parser().parse_args(argv)
-        return args.run(args)
+        module = args.command_module
+        if getattr(module, "LOADS_PACKAGE", True):
+            load_package()
+        return int(module.run(args) or 0)
     except CliError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return error.code
-    except ImportError as error:  # a missing optional dependency
+    except ImportError as error:  # a missing optional dependency, the wrong Keras backend
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return EXIT_FAILED
     except SystemExit as exit_:  # argparse's usage errors, --help, --version

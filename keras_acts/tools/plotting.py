@@ -68,41 +68,61 @@ def curves(spec, params, lo=-4.0, hi=4.0, points=801):
     return x.numpy(), y.numpy(), dy.numpy()
 
 
-def plot_activations(items, path, lo=-4.0, hi=4.0):
-    """Draw ``f`` and ``f'`` for each ``(spec, params)`` of ``items`` to ``path``."""
+DPI = 110
+MIN_WIDTH_IN = 8.0  # at DPI: 880 pixels, whatever the number of panels
+
+
+def activation_figure(items, lo=-4.0, hi=4.0):
+    """The figure of ``f`` and ``f'`` for each ``(spec, params)`` of ``items``,
+    its shared legend below the panels and inside the figure."""
     plt = pyplot()
     n = len(items)
     cols = min(n, 6 if n > 16 else 4 if n > 4 else n)
     rows = -(-n // cols)
+    panel = max(3.2, MIN_WIDTH_IN / cols)
     fig, axes = plt.subplots(
-        rows, cols, figsize=(3.2 * cols, 2.7 * rows), squeeze=False
+        rows, cols, figsize=(panel * cols, 0.8 * panel * rows + 0.5), squeeze=False
     )
-    span = max(abs(lo), abs(hi), 1.0)
     for ax, (spec, params) in zip(axes.flat, items):
-        x, y, dy = curves(spec, params, lo, hi)
-        numeric = np.gradient(y, x)
-        ax.axhline(0, color="0.85", lw=0.8)
-        ax.axvline(0, color="0.85", lw=0.8)
-        ax.plot(x, y, color="C0", lw=1.8, label="f(x)")
-        ax.plot(x, dy, color="C1", lw=1.4, label="f'(x), our gradient")
-        ax.plot(x, numeric, color="k", lw=0.8, ls=":", label="numeric slope of f")
-        finite = np.concatenate([y[np.isfinite(y)], dy[np.isfinite(dy)]])
-        if finite.size:
-            bottom = max(finite.min(), -1.5 * span)
-            top = min(finite.max(), 1.5 * span)
-            pad = 0.08 * max(top - bottom, 1e-3)
-            ax.set_ylim(bottom - pad, top + pad)
-        ax.set_xlim(lo, hi)
-        ax.set_title(curve_label(spec, params), fontsize=9)
-        ax.tick_params(labelsize=7)
+        _draw_panel(ax, spec, params, lo, hi)
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
-    fig.tight_layout(rect=(0, 0.06 if rows == 1 else 0.03, 1, 1))
-    fig.savefig(path, dpi=110)
+    legend_height = 0.45 / fig.get_figheight()  # inches of the legend's row, as a fraction
+    fig.tight_layout(rect=(0, legend_height, 1, 1))
+    return fig
+
+
+def _draw_panel(ax, spec, params, lo, hi):
+    span = max(abs(lo), abs(hi), 1.0)
+    x, y, dy = curves(spec, params, lo, hi)
+    numeric = np.gradient(y, x)
+    ax.axhline(0, color="0.85", lw=0.8)
+    ax.axvline(0, color="0.85", lw=0.8)
+    ax.plot(x, y, color="C0", lw=1.8, label="f(x)")
+    ax.plot(x, dy, color="C1", lw=1.4, label="f'(x), our gradient")
+    ax.plot(x, numeric, color="k", lw=0.8, ls=":", label="numeric slope of f")
+    finite = np.concatenate([y[np.isfinite(y)], dy[np.isfinite(dy)]])
+    if finite.size:
+        bottom = max(finite.min(), -1.5 * span)
+        top = min(finite.max(), 1.5 * span)
+        pad = 0.08 * max(top - bottom, 1e-3)
+        ax.set_ylim(bottom - pad, top + pad)
+    ax.set_xlim(lo, hi)
+    ax.set_title(curve_label(spec, params), fontsize=9)
+    ax.tick_params(labelsize=7)
+
+
+def plot_activations(items, path, lo=-4.0, hi=4.0):
+    """Draw ``f`` and ``f'`` for each ``(spec, params)`` of ``items`` to ``path``;
+    returns the image's ``(width, height)`` in pixels."""
+    plt = pyplot()
+    fig = activation_figure(items, lo, hi)
+    width, height = (round(v * DPI) for v in fig.get_size_inches())
+    fig.savefig(path, dpi=DPI)
     plt.close(fig)
-    return path
+    return width, height
 
 
 def plot_decision_boundaries(outcome, path, resolution=200):
@@ -135,6 +155,6 @@ def plot_decision_boundaries(outcome, path, resolution=200):
         ax.axis("off")
     fig.suptitle("Two spirals: decision boundary and test accuracy", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=DPI)
     plt.close(fig)
     return path

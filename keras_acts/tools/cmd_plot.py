@@ -1,0 +1,64 @@
+"""``keras-acts plot``: activations and their derivatives through our gradient, to a PNG."""
+
+import math
+import os
+
+import keras_acts
+from keras_acts.tools.common import CliError, example_params, quiet_tensorflow, resolve
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser(
+        "plot", help="draw activations and their derivatives to a PNG",
+        description="Draw each activation and its derivative (the gradient TensorFlow takes "
+        "through our backward pass; dotted: the numeric slope). Prints the path written.",
+    )
+    p.add_argument("names", nargs="*", metavar="NAME", help="activation names, aliases or strings")
+    p.add_argument("--all", action="store_true", help="every activation (a gallery)")
+    p.add_argument("-o", "--output", metavar="FILE.png",
+                   help="output file (default: NAME.png, activations.png or gallery.png in the "
+                   "current folder)")
+    p.add_argument("--range", nargs=2, type=float, default=(-4.0, 4.0),
+                   metavar=("LO", "HI"), help="x range (default -4 4)")
+    return p
+
+
+def output_path(args, specs):
+    """The file to write, and a note when it was not given with -o."""
+    if args.output:
+        return args.output, ""
+    if len(specs) == 1:
+        path = f"{specs[0].name}.png"
+    else:
+        path = "gallery.png" if args.all else "activations.png"
+    return path, " (no -o given: the default name, in the current folder)"
+
+
+def run(args):
+    if args.all and args.names:
+        raise CliError("give activation names or --all, not both")
+    if not args.all and not args.names:
+        raise CliError("give one or more activation names, or --all (see keras-acts list)")
+    lo, hi = args.range
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise CliError(f"--range needs finite LO < HI, got {lo} {hi}")
+    specs = keras_acts.catalog() if args.all else resolve(args.names)
+    path, note = output_path(args, specs)
+    if not path.lower().endswith(".png"):
+        raise CliError(f"-o must name a .png file, got {path!r}")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise CliError(f"no such directory for -o {path!r}: {directory}")
+    from keras_acts.tools import plotting
+
+    plotting.pyplot()  # fail early and clearly if matplotlib is missing
+    quiet_tensorflow()
+    items = [(spec, example_params(spec)) for spec in specs]
+    width, height = plotting.plot_activations(items, path, lo, hi)
+    print(f"Wrote {os.path.abspath(path)}{note}: {width}x{height} px, {len(items)} activation(s) "
+          f"on [{lo:g}, {hi:g}], f and its derivative through our gradient (dotted: numeric slope).")
+    for spec, params in items:
+        if params:
+            shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
+            print(f"  {spec.name}: example arguments {shown} (no defaults)")
+    return 0
