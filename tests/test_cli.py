@@ -28,7 +28,7 @@ TIMEOUT = 300
 
 
 REPO = Path(__file__).resolve().parent.parent
-COMMANDS = ("list", "plot", "check", "demo", "bench", "inspect")
+COMMANDS = ("list", "plot", "check", "demo", "bench", "inspect", "export")
 
 
 def run_cli(*args, cwd=None):

@@ -30,6 +30,7 @@ COMMANDS = (
     "keras_acts.tools.cmd_demo",
     "keras_acts.tools.cmd_bench",
     "keras_acts.tools.cmd_inspect",
+    "keras_acts.tools.export",
 )
 
 DEFERRED = "_keras_acts_deferred"  # set by the launcher, keras_acts_cli.py

@@ -12,6 +12,8 @@ import os
 
 import numpy as np
 
+from keras_acts.tools.common import EXIT_FAILED, CliError
+
 FORMATS = ("savedmodel", "tflite", "onnx")
 ONNX_OPSET = 17
 
@@ -25,9 +27,9 @@ def export_model(model_path, to, output, *, batch=4, seed=0, verbose=True):
     largest absolute difference between the written model's predictions and
     Keras's on a random batch of ``batch`` rows drawn with ``seed``."""
     if to not in FORMATS:
-        raise ValueError(f"`to` must be one of {FORMATS}, got {to!r}.")
+        raise ValueError(f"Invalid value for argument `to`: {to!r}. Expected one of {FORMATS}.")
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        raise ValueError(f"`batch` must be an int >= 1, got {batch!r}.")
+        raise ValueError(f"Invalid value for argument `batch`: {batch!r}. Expected an int >= 1.")
     if to == "onnx":
         _require_onnx()
     import keras
@@ -158,9 +160,9 @@ def add_parser(subparsers):
         help="write a .keras model as SavedModel, TFLite or ONNX, and check it",
         description=__doc__.split("\n\n")[1],
     )
-    parser.add_argument("model", help="the .keras file")
+    parser.add_argument("model", metavar="MODEL.keras", help="the .keras file")
     parser.add_argument("--to", required=True, choices=FORMATS, help="the format to write")
-    parser.add_argument("-o", "--output", required=True, help="the file or folder to write")
+    parser.add_argument("-o", "--output", metavar="OUT", required=True, help="the file or folder to write")
     parser.add_argument("--batch", type=int, default=4, help="rows of the random check batch")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random check batch")
     parser.set_defaults(run=run)
@@ -169,28 +171,10 @@ def add_parser(subparsers):
 
 def run(args):
     """Run ``export`` for parsed ``args``; returns the exit status."""
-    import sys
-
     if not os.path.exists(args.model):
-        print(f"keras-acts export: no such model file: {args.model!r}", file=sys.stderr)
-        return 2
+        raise CliError(f"no such model file for MODEL: {args.model!r}")
     try:
         export_model(args.model, args.to, args.output, batch=args.batch, seed=args.seed)
-    except ConverterMissing as error:
-        print(f"keras-acts export: {error}", file=sys.stderr)
-        return 3
+    except (ConverterMissing, ValueError) as error:
+        raise CliError(str(error), code=EXIT_FAILED) from None
     return 0
-
-
-def main(argv=None):
-    """Run the command alone: ``python -m keras_acts.tools.export``."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="keras-acts")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.run(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
