@@ -11,9 +11,12 @@ and go through the same constructor and ``get_config``.
 import inspect
 
 import keras
+import tensorflow as tf
 
 from keras_acts.engine import docs
+from keras_acts.engine import inputs as input_policy
 from keras_acts.engine.registry import lookup
+from keras_acts.params import invalid
 
 
 def constructor_signature_of(parameters):
@@ -37,19 +40,23 @@ class ActivationLayer(keras.layers.Layer):
 
     spec = None
     #: Whether the layer is built when constructed (it has no weights whose
-    #: shapes depend on the input).
+    #: shapes depend on the input, nor an axis to check against the input's
+    #: rank).
     builds_at_init = True
+    #: Whether the layer holds weights of its own (in its variable dtype).
+    holds_weights = False
 
     def __init__(self, *args, **kwargs):
         arguments, base_kwargs = self._bind_constructor(args, kwargs)
         attributes = self._validated_arguments(arguments)
         super().__init__(**base_kwargs)
+        self._check_dtype_policy()
         for name, value in attributes.items():
             setattr(self, name, value)
         self._init_state()
         self.supports_masking = True
         if self.builds_at_init:
-            self._build_at_init()
+            self._build_at_init()  # does nothing where ``build`` is our own
 
     # -- hooks for bases ------------------------------------------------------
 
@@ -69,6 +76,23 @@ class ActivationLayer(keras.layers.Layer):
 
     def _init_state(self):
         """State made after the base Layer's constructor (random generators)."""
+
+    def _check_dtype_policy(self):
+        """Refuse a dtype policy the layer cannot compute in (or, holding
+        weights, keep them in): an integer one, except where the activation
+        takes integer inputs as Keras's built-in does (``ReLU``)."""
+        policy = self.dtype_policy
+        for dtype in (policy.compute_dtype, policy.variable_dtype):
+            dtype = tf.as_dtype(dtype)
+            if dtype.is_floating:
+                continue
+            if self.holds_weights or input_policy.keras_builtin_for(self.spec, dtype) is None:
+                raise invalid(
+                    "dtype", policy.name,
+                    f"a floating dtype policy: {self.spec.layer_name} "
+                    + ("keeps weights" if self.holds_weights else "computes")
+                    + f" in floating dtypes, not {dtype.name}",
+                )
 
     @property
     def params(self):
@@ -118,11 +142,10 @@ class ActivationCall(keras.layers.Layer):
     """
 
     def __init__(self, activation, params=None, **kwargs):
+        if not isinstance(activation, str):
+            raise invalid("activation", activation, "an activation name (a str)")
         if not isinstance(params, (dict, type(None))):
-            raise ValueError(
-                f"Invalid value for argument `params`: {params!r}. Expected a "
-                "dict of the activation's parameters."
-            )
+            raise invalid("params", params, "a dict of the activation's parameters")
         spec = lookup(activation)
         spec.bind((), dict(params or {}))  # refuses bad values now, not at predict
         super().__init__(**kwargs)
@@ -150,6 +173,19 @@ class ActivationCall(keras.layers.Layer):
         return spec.output_shape(input_shape, **spec.bind((), self.params))
 
 
+def _build_checking_axes(base):
+    """``build`` for a layer with an axis: the axis is checked against the
+    input's rank there, so a bad one fails when the layer is built (or a
+    saved model loads), not at its first call. (Layers without one keep
+    Keras's default ``build`` and are built at construction.)"""
+
+    def build(self, input_shape):
+        input_policy.check_axes(self.spec, self.params, input_shape)
+        base.build(self, input_shape)
+
+    return build
+
+
 def make_layer(spec, base, module):
     """The layer class of ``spec``: a subclass of ``base`` with its own
     signature and docstring, registered for Keras serialization."""
@@ -158,15 +194,14 @@ def make_layer(spec, base, module):
         base.__init__(self, *args, **kwargs)
 
     __init__.__signature__ = base.constructor_signature(spec)
-    cls = type(
-        spec.layer_name,
-        (base,),
-        {
-            "spec": spec,
-            "__init__": __init__,
-            "__doc__": docs.layer_doc(spec, base),
-            "__module__": module,
-        },
-    )
+    namespace = {
+        "spec": spec,
+        "__init__": __init__,
+        "__doc__": docs.layer_doc(spec, base),
+        "__module__": module,
+    }
+    if spec.axis_names:
+        namespace["build"] = _build_checking_axes(base)
+    cls = type(spec.layer_name, (base,), namespace)
     cls.__qualname__ = spec.layer_name
     return keras.saving.register_keras_serializable(package=spec.package)(cls)
