@@ -115,13 +115,34 @@ def _apply_to_ragged(activation, x, params, core):
             "tf.RaggedTensor; pad it with x.to_tensor() (and, for its layer, "
             "pass the padding as a mask)."
         )
-    # The values of a ragged tensor are (elements, *uniform dims): a tensor
-    # parameter must broadcast to the uniform dims alone.
     inner = x.flat_values.shape[1:]
+    params = dict(params)
     for name, validator in activation.validators.items():
         if isinstance(validator, TensorLike) and name in params:
-            TensorLike.check_broadcast(name, params[name], inner)
+            params[name] = _on_uniform_dims(name, params[name], inner, x.shape)
     return tf.ragged.map_flat_values(lambda v: apply(activation, v, params, core), x)
+
+
+def _on_uniform_dims(name, value, inner, shape):
+    """A tensor parameter for the values of a ragged tensor, which are
+    (elements, *uniform dims): its dims over the batch and ragged axes (which
+    the elements merge) must be 1, and are dropped; the rest must broadcast
+    to the uniform dims (a layer's weight shared along the ragged axis)."""
+    value_shape = getattr(value, "shape", None)
+    if value_shape is None or tf.TensorShape(value_shape).rank is None:
+        return value
+    value_shape = tf.TensorShape(value_shape).as_list()
+    merged = len(value_shape) - len(inner)
+    if merged > 0:
+        if any(size != 1 for size in value_shape[:merged]):
+            raise ValueError(
+                f"Invalid value for argument `{name}`: a tensor of shape "
+                f"{tuple(value_shape)}. Expected, for a ragged input of shape {shape}, "
+                "a number or a tensor of size 1 along the batch and ragged axes."
+            )
+        value = tf.reshape(value, value_shape[merged:])
+    TensorLike.check_broadcast(name, value, inner)
+    return value
 
 
 def apply(activation, x, params, core):

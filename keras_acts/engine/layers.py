@@ -29,6 +29,26 @@ def constructor_signature_of(parameters):
     )
 
 
+def constructor_config(config):
+    """A saved config as constructor arguments, its ``dtype`` a policy.
+
+    Keras's own ``from_config`` turns any saved ``dtype`` config into
+    something it then fails on with an ``AttributeError``, and wraps every
+    error of the constructor in a ``TypeError``: ours keep their type.
+    """
+    config = dict(config)
+    dtype = config.get("dtype")
+    if isinstance(dtype, dict):
+        try:
+            policy = keras.dtype_policies.deserialize(dtype)
+        except (ValueError, TypeError) as error:
+            raise invalid("dtype", dtype, f"a dtype policy ({error})") from None
+        if not isinstance(policy, keras.dtype_policies.DTypePolicy):
+            raise invalid("dtype", dtype, "a dtype policy, such as 'float32' or 'mixed_float16'")
+        config["dtype"] = policy
+    return config
+
+
 class ActivationLayer(keras.layers.Layer):
     """Base class of every activation layer made by ``define_activation``.
 
@@ -50,7 +70,7 @@ class ActivationLayer(keras.layers.Layer):
         arguments, base_kwargs = self._bind_constructor(args, kwargs)
         attributes = self._validated_arguments(arguments)
         super().__init__(**base_kwargs)
-        self._check_dtype_policy()
+        self._check_dtype_policy(base_kwargs.get("dtype"))
         for name, value in attributes.items():
             setattr(self, name, value)
         self._init_state()
@@ -77,11 +97,14 @@ class ActivationLayer(keras.layers.Layer):
     def _init_state(self):
         """State made after the base Layer's constructor (random generators)."""
 
-    def _check_dtype_policy(self):
+    def _check_dtype_policy(self, requested):
         """Refuse a dtype policy the layer cannot compute in (or, holding
         weights, keep them in): an integer one, except where the activation
-        takes integer inputs as Keras's built-in does (``ReLU``)."""
+        takes integer inputs as Keras's built-in does (``ReLU``). Keras
+        itself takes any config as a policy and fails later."""
         policy = self.dtype_policy
+        if not isinstance(policy, keras.dtype_policies.DTypePolicy):
+            raise invalid("dtype", requested, "a dtype policy, such as 'float32' or 'mixed_float16'")
         for dtype in (policy.compute_dtype, policy.variable_dtype):
             dtype = tf.as_dtype(dtype)
             if dtype.is_floating:
@@ -125,6 +148,11 @@ class ActivationLayer(keras.layers.Layer):
         config.update(self._config_arguments())
         return config
 
+    @classmethod
+    def from_config(cls, config):
+        # The constructor validates it all, so a file is checked as it loads.
+        return cls(**constructor_config(config))
+
     def compute_output_shape(self, input_shape):
         if self.spec.output_shape is None:
             return input_shape
@@ -147,7 +175,10 @@ class ActivationCall(keras.layers.Layer):
         if not isinstance(params, (dict, type(None))):
             raise invalid("params", params, "a dict of the activation's parameters")
         spec = lookup(activation)
-        spec.bind((), dict(params or {}))  # refuses bad values now, not at predict
+        try:
+            spec.bind((), dict(params or {}))  # refuses bad values now, not at predict
+        except TypeError as error:  # an unknown or missing parameter
+            raise TypeError(f"Invalid value for argument `params`: {params!r}. {error}") from None
         super().__init__(**kwargs)
         self.activation = activation
         self.params = dict(params or {})
@@ -166,11 +197,19 @@ class ActivationCall(keras.layers.Layer):
         config.update({"activation": self.activation, "params": self.params})
         return config
 
+    @classmethod
+    def from_config(cls, config):
+        return cls(**constructor_config(config))
+
     def compute_output_shape(self, input_shape):
+        # Keras asks this, not ``call``, when the model is built or loads:
+        # the axes are checked against the input's rank here.
         spec = self._spec()
+        params = spec.bind((), self.params)
+        input_policy.check_axes(spec, params, input_shape)
         if spec.output_shape is None:
             return input_shape
-        return spec.output_shape(input_shape, **spec.bind((), self.params))
+        return spec.output_shape(input_shape, **params)
 
 
 def _build_checking_axes(base):
