@@ -120,6 +120,21 @@ class Axis:
                     return tuple(int(v) for v in value)
         raise invalid(name, value, f"an axis ({self.describe()})")
 
+    @staticmethod
+    def check_rank(name, value, rank):
+        """Refuse an axis outside ``[-rank, rank)`` of an input of ``rank``
+        (None: unknown, nothing to check). TensorFlow would wrap a huge axis
+        around onto another one, or fail deep inside a kernel."""
+        if value is None or rank is None:
+            return
+        for axis in value if isinstance(value, tuple) else (value,):
+            if not -rank <= axis < rank:
+                raise invalid(
+                    name, value,
+                    f"axes in [-{rank}, {rank}) for an input of rank {rank}"
+                    if rank else "no axis for a scalar input (rank 0): give it a rank",
+                )
+
 
 class TensorLike:
     """A number or tensor broadcastable to the input; no checks on values."""
@@ -129,14 +144,37 @@ class TensorLike:
 
     def __call__(self, name, value):
         if isinstance(value, bool) or value is None:
-            raise invalid(name, value, "a number or a tensor")
+            raise invalid(name, value, "a finite number or a tensor")
         if isinstance(value, numbers.Real):
-            if math.isnan(value):
-                raise invalid(name, value, "a number that is not NaN")
+            if not math.isfinite(value):
+                raise invalid(name, value, "a finite number or a tensor")
             return float(value)
-        if tf.is_tensor(value) or hasattr(value, "shape"):
+        if tf.is_tensor(value) or hasattr(value, "shape"):  # arrays, variables
             return value
-        raise invalid(name, value, "a number or a tensor")
+        raise invalid(name, value, "a finite number or a tensor")
+
+    @staticmethod
+    def check_broadcast(name, value, shape):
+        """Refuse a tensor ``value`` whose static shape does not broadcast to
+        an input of ``shape`` (or would make the output larger than it)."""
+        value_shape = getattr(value, "shape", None)
+        if value_shape is None:
+            return
+        value_shape, shape = tf.TensorShape(value_shape), tf.TensorShape(shape)
+        if value_shape.rank is None or shape.rank is None:
+            return
+        try:
+            joined = tf.broadcast_static_shape(shape, value_shape)
+        except ValueError:
+            joined = None
+        if joined is None or not joined.is_compatible_with(shape) or (
+            joined.rank != shape.rank
+        ):
+            raise ValueError(
+                f"Invalid value for argument `{name}`: a tensor of shape "
+                f"{tuple(value_shape.as_list())}. Expected a number or a tensor "
+                f"whose shape broadcasts to the input's shape {tuple(shape.as_list())}."
+            )
 
 
 class Tensor(TensorLike):
@@ -156,7 +194,8 @@ class Tensor(TensorLike):
 
 
 class PositiveOrTensor(Tensor):
-    """A finite number > 0, or a tensor (a learned weight: not checked)."""
+    """A finite number > 0, or a tensor (a learned weight: its values are
+    not checked)."""
 
     def describe(self):
         return "float > 0 or tensor"
@@ -208,6 +247,20 @@ class Seed:
             value, keras.random.SeedGenerator
         ):
             return SeedPerCall(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise invalid(name, value, f"an {self.describe()}")
-        return SeedPerCall(int(value))
+        return SeedPerCall(check_seed(name, value))
+
+
+#: What ``keras.random.SeedGenerator`` and Keras's seed drawing take: an int64.
+SEED_RANGE = (-(2**63), 2**63 - 1)
+
+
+def check_seed(name, value):
+    """An int seed as Keras takes it (an int64), or None."""
+    if value is None:
+        return None
+    low, high = SEED_RANGE
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise invalid(name, value, "an int seed or None")
+    if not low <= value <= high:
+        raise invalid(name, value, f"an int seed in [{low}, {high}] (an int64) or None")
+    return int(value)

@@ -79,7 +79,7 @@ def test_unknown_names_suggest_the_closest():
     with pytest.raises(ValueError) as info:
         keras_acts.get("leaky_rleu_custom")
     assert "leaky_relu_custom" in str(info.value)
-    with pytest.raises(ValueError, match="Could not interpret"):
+    with pytest.raises(TypeError, match="Could not interpret"):
         keras_acts.get(42)
 
 

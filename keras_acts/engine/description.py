@@ -10,7 +10,8 @@ import dataclasses
 import inspect
 from typing import Any, Callable, Optional
 
-from keras_acts.engine import gradient
+from keras_acts.engine import gradient, inputs
+from keras_acts.params import Axis
 
 STRING_SUFFIX = "_custom"
 REQUIRED = inspect.Parameter.empty
@@ -168,6 +169,12 @@ class Activation:
             self.check(**params)
         return params
 
+    @property
+    def axis_names(self):
+        """The parameters that are axes of the input (checked against its
+        rank when the function runs and when the layer is built)."""
+        return tuple(n for n, v in self.validators.items() if isinstance(v, Axis))
+
     # -- the math ---------------------------------------------------------------
 
     def kept(self, static):
@@ -190,5 +197,6 @@ class Activation:
         return forward, backward
 
     def apply(self, x, params):
-        """Run the activation on tensor-like ``x`` with validated ``params``."""
-        return gradient.apply(self, x, params)
+        """Run the activation on ``x`` with validated ``params``, once the
+        input policy (``keras_acts.engine.inputs``) takes ``x``."""
+        return inputs.apply(self, x, params, gradient.apply)

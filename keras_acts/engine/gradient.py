@@ -12,23 +12,9 @@ TensorFlow-only machinery sits (``tf.custom_gradient``, fusion, native
 kernels): the catalog's formulas do not depend on it.
 """
 
-import keras
 import tensorflow as tf
 
 from keras_acts.engine import fusion
-
-
-def as_float_tensor(x, activation_name="activation"):
-    """``x`` as a floating tensor; integers become ``keras.config.floatx()``."""
-    x = tf.convert_to_tensor(x)
-    if x.dtype.is_floating:
-        return x
-    if x.dtype.is_integer:
-        return tf.cast(x, keras.config.floatx())
-    raise TypeError(
-        f"{activation_name}() needs a real numeric input, but got a tensor of "
-        f"dtype {x.dtype.name}."
-    )
 
 
 def _in_dtype(value, dtype):
@@ -47,8 +33,8 @@ def _cache_logits(y, x):
 
 
 def apply(activation, x, params):
-    """Run ``activation`` on tensor-like ``x`` with validated ``params``."""
-    x = as_float_tensor(x, activation.name)
+    """Run ``activation`` on a floating tensor ``x`` with validated
+    ``params`` (``keras_acts.engine.inputs.apply`` makes sure of both)."""
     static = {k: v for k, v in params.items() if k not in activation.differentiable}
     tensors = [_in_dtype(params[k], x.dtype) for k in activation.differentiable]
     y = _core(activation, x, tensors, static)

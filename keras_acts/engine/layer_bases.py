@@ -11,7 +11,7 @@ import tensorflow as tf
 
 from keras_acts.engine.description import REQUIRED
 from keras_acts.engine.layers import ActivationLayer, constructor_signature_of
-from keras_acts.params import invalid
+from keras_acts.params import check_seed, invalid
 
 _KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD
 
@@ -177,6 +177,7 @@ class ParametricLayer(ActivationLayer):
     """
 
     builds_at_init = False
+    holds_weights = True
 
     @classmethod
     def _static_names(cls, spec):
@@ -251,10 +252,7 @@ class ParametricLayer(ActivationLayer):
             # Already built (a deserialized layer builds from its config):
             # building again must not make a second set of weights.
             return
-        param_shape = list(input_shape[1:])
-        if self.shared_axes is not None:
-            for i in self.shared_axes:
-                param_shape[i - 1] = 1
+        param_shape = self._weight_shape(input_shape)
         for name in self.spec.differentiable:
             weight = self.add_weight(
                 shape=param_shape,
@@ -270,6 +268,27 @@ class ParametricLayer(ActivationLayer):
                 if i not in self.shared_axes:
                     axes[i] = input_shape[i]
         self.input_spec = keras.layers.InputSpec(ndim=len(input_shape), axes=axes)
+
+    def _weight_shape(self, input_shape):
+        """The learned weights' shape: the input's without the batch axis,
+        1 along ``shared_axes``; every other axis must be known."""
+        rank = len(input_shape)
+        for axis in self.shared_axes or ():
+            if axis >= rank:
+                raise invalid(
+                    "shared_axes", self.shared_axes,
+                    f"axes in [1, {rank}) for an input of rank {rank}",
+                )
+        shape = [1 if i in (self.shared_axes or ()) else size
+                 for i, size in enumerate(input_shape) if i > 0]
+        if None in shape:
+            raise ValueError(
+                f"{self.spec.layer_name} learns one weight per input element, so "
+                f"each axis but the batch axis must be known, but the input's "
+                f"shape is {tuple(input_shape)}: share the weights along the "
+                "unknown axes with `shared_axes` (e.g. shared_axes=[1])."
+            )
+        return shape
 
     @property
     def params(self):
@@ -308,6 +327,12 @@ class StochasticLayer(ActivationLayer):
     def constructor_signature(cls, spec):
         params = [p for n, p in spec.layer_signature.parameters.items() if n != "training"]
         return constructor_signature_of(params)
+
+    def _validated_arguments(self, arguments):
+        attributes = super()._validated_arguments(arguments)
+        # Refused here, naming `seed`, rather than by the SeedGenerator.
+        attributes["seed"] = check_seed("seed", attributes["seed"])
+        return attributes
 
     def _init_state(self):
         self.seed_generator = keras.random.SeedGenerator(self.seed)

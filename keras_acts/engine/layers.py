@@ -11,9 +11,12 @@ and go through the same constructor and ``get_config``.
 import inspect
 
 import keras
+import tensorflow as tf
 
 from keras_acts.engine import docs
+from keras_acts.engine import inputs as input_policy
 from keras_acts.engine.registry import lookup
+from keras_acts.params import invalid
 
 
 def constructor_signature_of(parameters):
@@ -24,6 +27,26 @@ def constructor_signature_of(parameters):
         + list(parameters)
         + [inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)]
     )
+
+
+def constructor_config(config):
+    """A saved config as constructor arguments, its ``dtype`` a policy.
+
+    Keras's own ``from_config`` turns any saved ``dtype`` config into
+    something it then fails on with an ``AttributeError``, and wraps every
+    error of the constructor in a ``TypeError``: ours keep their type.
+    """
+    config = dict(config)
+    dtype = config.get("dtype")
+    if isinstance(dtype, dict):
+        try:
+            policy = keras.dtype_policies.deserialize(dtype)
+        except (ValueError, TypeError) as error:
+            raise invalid("dtype", dtype, f"a dtype policy ({error})") from None
+        if not isinstance(policy, keras.dtype_policies.DTypePolicy):
+            raise invalid("dtype", dtype, "a dtype policy, such as 'float32' or 'mixed_float16'")
+        config["dtype"] = policy
+    return config
 
 
 class ActivationLayer(keras.layers.Layer):
@@ -37,19 +60,23 @@ class ActivationLayer(keras.layers.Layer):
 
     spec = None
     #: Whether the layer is built when constructed (it has no weights whose
-    #: shapes depend on the input).
+    #: shapes depend on the input, nor an axis to check against the input's
+    #: rank).
     builds_at_init = True
+    #: Whether the layer holds weights of its own (in its variable dtype).
+    holds_weights = False
 
     def __init__(self, *args, **kwargs):
         arguments, base_kwargs = self._bind_constructor(args, kwargs)
         attributes = self._validated_arguments(arguments)
         super().__init__(**base_kwargs)
+        self._check_dtype_policy(base_kwargs.get("dtype"))
         for name, value in attributes.items():
             setattr(self, name, value)
         self._init_state()
         self.supports_masking = True
         if self.builds_at_init:
-            self._build_at_init()
+            self._build_at_init()  # does nothing where ``build`` is our own
 
     # -- hooks for bases ------------------------------------------------------
 
@@ -69,6 +96,26 @@ class ActivationLayer(keras.layers.Layer):
 
     def _init_state(self):
         """State made after the base Layer's constructor (random generators)."""
+
+    def _check_dtype_policy(self, requested):
+        """Refuse a dtype policy the layer cannot compute in (or, holding
+        weights, keep them in): an integer one, except where the activation
+        takes integer inputs as Keras's built-in does (``ReLU``). Keras
+        itself takes any config as a policy and fails later."""
+        policy = self.dtype_policy
+        if not isinstance(policy, keras.dtype_policies.DTypePolicy):
+            raise invalid("dtype", requested, "a dtype policy, such as 'float32' or 'mixed_float16'")
+        for dtype in (policy.compute_dtype, policy.variable_dtype):
+            dtype = tf.as_dtype(dtype)
+            if dtype.is_floating:
+                continue
+            if self.holds_weights or input_policy.keras_builtin_for(self.spec, dtype) is None:
+                raise invalid(
+                    "dtype", policy.name,
+                    f"a floating dtype policy: {self.spec.layer_name} "
+                    + ("keeps weights" if self.holds_weights else "computes")
+                    + f" in floating dtypes, not {dtype.name}",
+                )
 
     @property
     def params(self):
@@ -101,6 +148,11 @@ class ActivationLayer(keras.layers.Layer):
         config.update(self._config_arguments())
         return config
 
+    @classmethod
+    def from_config(cls, config):
+        # The constructor validates it all, so a file is checked as it loads.
+        return cls(**constructor_config(config))
+
     def compute_output_shape(self, input_shape):
         if self.spec.output_shape is None:
             return input_shape
@@ -118,13 +170,15 @@ class ActivationCall(keras.layers.Layer):
     """
 
     def __init__(self, activation, params=None, **kwargs):
+        if not isinstance(activation, str):
+            raise invalid("activation", activation, "an activation name (a str)")
         if not isinstance(params, (dict, type(None))):
-            raise ValueError(
-                f"Invalid value for argument `params`: {params!r}. Expected a "
-                "dict of the activation's parameters."
-            )
+            raise invalid("params", params, "a dict of the activation's parameters")
         spec = lookup(activation)
-        spec.bind((), dict(params or {}))  # refuses bad values now, not at predict
+        try:
+            spec.bind((), dict(params or {}))  # refuses bad values now, not at predict
+        except TypeError as error:  # an unknown or missing parameter
+            raise TypeError(f"Invalid value for argument `params`: {params!r}. {error}") from None
         super().__init__(**kwargs)
         self.activation = activation
         self.params = dict(params or {})
@@ -143,11 +197,32 @@ class ActivationCall(keras.layers.Layer):
         config.update({"activation": self.activation, "params": self.params})
         return config
 
+    @classmethod
+    def from_config(cls, config):
+        return cls(**constructor_config(config))
+
     def compute_output_shape(self, input_shape):
+        # Keras asks this, not ``call``, when the model is built or loads:
+        # the axes are checked against the input's rank here.
         spec = self._spec()
+        params = spec.bind((), self.params)
+        input_policy.check_axes(spec, params, input_shape)
         if spec.output_shape is None:
             return input_shape
-        return spec.output_shape(input_shape, **spec.bind((), self.params))
+        return spec.output_shape(input_shape, **params)
+
+
+def _build_checking_axes(base):
+    """``build`` for a layer with an axis: the axis is checked against the
+    input's rank there, so a bad one fails when the layer is built (or a
+    saved model loads), not at its first call. (Layers without one keep
+    Keras's default ``build`` and are built at construction.)"""
+
+    def build(self, input_shape):
+        input_policy.check_axes(self.spec, self.params, input_shape)
+        base.build(self, input_shape)
+
+    return build
 
 
 def make_layer(spec, base, module):
@@ -158,15 +233,14 @@ def make_layer(spec, base, module):
         base.__init__(self, *args, **kwargs)
 
     __init__.__signature__ = base.constructor_signature(spec)
-    cls = type(
-        spec.layer_name,
-        (base,),
-        {
-            "spec": spec,
-            "__init__": __init__,
-            "__doc__": docs.layer_doc(spec, base),
-            "__module__": module,
-        },
-    )
+    namespace = {
+        "spec": spec,
+        "__init__": __init__,
+        "__doc__": docs.layer_doc(spec, base),
+        "__module__": module,
+    }
+    if spec.axis_names:
+        namespace["build"] = _build_checking_axes(base)
+    cls = type(spec.layer_name, (base,), namespace)
     cls.__qualname__ = spec.layer_name
     return keras.saving.register_keras_serializable(package=spec.package)(cls)

@@ -128,9 +128,10 @@ def get(identifier):
         return identifier()
     if callable(identifier):
         return identifier
-    raise ValueError(
-        f"Could not interpret activation identifier {identifier!r}: expected "
-        "a string, a layer, a callable, a config dict or None."
+    raise TypeError(
+        f"Could not interpret activation identifier {identifier!r} of type "
+        f"{type(identifier).__name__}: expected a string, a layer, a callable, "
+        "a config dict or None."
     )
 
 

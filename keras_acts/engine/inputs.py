@@ -1,0 +1,158 @@
+"""What an activation takes as its input, checked before any kernel runs.
+
+Every function call and every layer call goes through ``apply`` here, and
+every layer's ``build`` through ``check_axes``, so a misuse raises our
+``TypeError`` or ``ValueError`` naming the argument, never an error from deep
+inside a TensorFlow kernel (nor a wrong answer: TensorFlow wraps a huge axis
+around onto another one).
+
+The input-type policy is written once, in ``as_float_tensor``.
+"""
+
+import keras
+import tensorflow as tf
+
+from keras_acts.params import Axis, TensorLike
+
+#: Keras built-ins that take non-float inputs, and which (measured on Keras
+#: 3.15 with int8 to int64, uint8 and bool; tests/test_input_policy.py
+#: measures again against the installed Keras). Every other Keras built-in of
+#: one of our names refuses them, most with an error from a TensorFlow kernel.
+KERAS_TAKES = {
+    "relu": ("integer",),  # keeps the int dtype (float with negative_slope)
+    "relu6": ("integer",),  # keeps the int dtype
+    "leaky_relu": ("integer",),  # floatx
+    "tanh": ("integer", "bool"),  # floatx
+    "exponential": ("integer", "bool"),  # floatx
+    "linear": ("integer", "bool"),  # the input itself
+}
+_BUILTIN_PACKAGE = "keras_acts"
+
+
+def _kind(dtype):
+    return "bool" if dtype == tf.bool else "integer"
+
+
+def keras_builtin_for(activation, dtype):
+    """Keras's built-in that takes ``dtype`` under our activation's name, or
+    None (then the input is refused)."""
+    if activation.package != _BUILTIN_PACKAGE:
+        return None
+    if _kind(dtype) not in KERAS_TAKES.get(activation.name, ()):
+        return None
+    return getattr(keras.activations, activation.name, None)
+
+
+def as_float_tensor(x, activation):
+    """``x`` as a dense floating tensor, or the reason it cannot be one.
+
+    The input-type policy, for every activation:
+
+    - Floating tensors (float16, bfloat16, float32, float64) compute in their
+      own dtype.
+    - Integer and bool inputs behave as Keras's built-in of the same name
+      where there is one that takes them (``KERAS_TAKES``: ``relu`` and
+      ``relu6`` keep the int dtype, ``leaky_relu``, ``tanh`` and
+      ``exponential`` give ``keras.config.floatx()``, ``linear`` returns its
+      input): ``apply`` then returns what that built-in returns. Every other
+      activation raises a ``TypeError`` naming the dtype: cast the input
+      yourself (``tf.cast(x, "float32")``).
+    - Ragged tensors: element-wise activations apply to their values (so the
+      function and the layer take them); activations along an axis
+      (normalizers, glu) raise a ``TypeError`` (use ``x.to_tensor()`` with a
+      mask instead).
+    - Sparse tensors raise a ``TypeError``: most activations do not map 0 to
+      0, so the result would not be sparse (use ``tf.sparse.to_dense``).
+    - Complex and string tensors raise a ``TypeError``.
+
+    Returns the floating tensor, or None where ``x`` is an integer or bool
+    tensor that Keras's built-in takes (``keras_builtin_for``).
+    """
+    if isinstance(x, tf.SparseTensor):
+        raise TypeError(
+            f"{activation.name}() does not take a tf.SparseTensor: its output "
+            "would not be sparse. Convert it with tf.sparse.to_dense(x) first."
+        )
+    x = tf.convert_to_tensor(x)
+    if x.dtype.is_floating:
+        return x
+    if (x.dtype.is_integer or x.dtype == tf.bool) and keras_builtin_for(activation, x.dtype):
+        return None
+    takes = ", ".join(KERAS_TAKES.get(activation.name, ())) or "floating"
+    raise TypeError(
+        f"{activation.name}() takes floating inputs (float16, bfloat16, float32, "
+        f"float64), but got a tensor of dtype {x.dtype.name}"
+        + ("" if takes == "floating" else f" (as Keras's, also {takes} ones)")
+        + ". Cast it first, e.g. tf.cast(x, 'float32')."
+    )
+
+
+def is_elementwise(activation):
+    """Whether each output element depends on its input element only."""
+    return activation.output_shape is None and not activation.axis_names
+
+
+def check_axes(activation, params, shape):
+    """Each axis parameter against the rank of an input of ``shape``."""
+    rank = tf.TensorShape(shape).rank
+    for name in activation.axis_names:
+        if name in params:
+            Axis.check_rank(name, params[name], rank)
+
+
+def check_against_input(activation, params, shape):
+    """Axes in range, tensor parameters broadcastable to the input."""
+    check_axes(activation, params, shape)
+    for name, validator in activation.validators.items():
+        if isinstance(validator, TensorLike) and name in params:
+            TensorLike.check_broadcast(name, params[name], shape)
+
+
+def _apply_to_ragged(activation, x, params, core):
+    if not is_elementwise(activation):
+        raise TypeError(
+            f"{activation.name}() works along an axis and does not take a "
+            "tf.RaggedTensor; pad it with x.to_tensor() (and, for its layer, "
+            "pass the padding as a mask)."
+        )
+    inner = x.flat_values.shape[1:]
+    params = dict(params)
+    for name, validator in activation.validators.items():
+        if isinstance(validator, TensorLike) and name in params:
+            params[name] = _on_uniform_dims(name, params[name], inner, x.shape)
+    return tf.ragged.map_flat_values(lambda v: apply(activation, v, params, core), x)
+
+
+def _on_uniform_dims(name, value, inner, shape):
+    """A tensor parameter for the values of a ragged tensor, which are
+    (elements, *uniform dims): its dims over the batch and ragged axes (which
+    the elements merge) must be 1, and are dropped; the rest must broadcast
+    to the uniform dims (a layer's weight shared along the ragged axis)."""
+    value_shape = getattr(value, "shape", None)
+    if value_shape is None or tf.TensorShape(value_shape).rank is None:
+        return value
+    value_shape = tf.TensorShape(value_shape).as_list()
+    merged = len(value_shape) - len(inner)
+    if merged > 0:
+        if any(size != 1 for size in value_shape[:merged]):
+            raise ValueError(
+                f"Invalid value for argument `{name}`: a tensor of shape "
+                f"{tuple(value_shape)}. Expected, for a ragged input of shape {shape}, "
+                "a number or a tensor of size 1 along the batch and ragged axes."
+            )
+        value = tf.reshape(value, value_shape[merged:])
+    TensorLike.check_broadcast(name, value, inner)
+    return value
+
+
+def apply(activation, x, params, core):
+    """``core(activation, x, params)`` on an input the policy takes (see
+    ``as_float_tensor``); ``params`` are validated already."""
+    if isinstance(x, tf.RaggedTensor):
+        return _apply_to_ragged(activation, x, params, core)
+    dense = as_float_tensor(x, activation)
+    if dense is None:
+        x = tf.convert_to_tensor(x)
+        return keras_builtin_for(activation, x.dtype)(x, **params)
+    check_against_input(activation, params, dense.shape)
+    return core(activation, dense, params)
