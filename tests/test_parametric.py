@@ -57,7 +57,16 @@ def _prelu_pair(config):
     return ours, theirs, x
 
 
-@pytest.mark.parametrize("config", PRELU_CONFIGS, ids=str)
+def _config_id(config):
+    # Objects by class name: test ids must not hold memory addresses, which
+    # differ between the processes that run the suite in parallel.
+    def shown(value):
+        return type(value).__name__ if hasattr(value, "get_config") else repr(value)
+
+    return ",".join(f"{k}={shown(v)}" for k, v in config.items()) or "defaults"
+
+
+@pytest.mark.parametrize("config", PRELU_CONFIGS, ids=_config_id)
 def test_prelu_layer_is_keras_prelu(config):
     ours, theirs, x = _prelu_pair(config)
     keras_layer = keras.layers.PReLU(**config)
@@ -79,7 +88,7 @@ def test_prelu_layer_is_keras_prelu(config):
     assert ours.compute_output_shape(x.shape) == theirs.compute_output_shape(x.shape)
 
 
-@pytest.mark.parametrize("config", PRELU_CONFIGS, ids=str)
+@pytest.mark.parametrize("config", PRELU_CONFIGS, ids=_config_id)
 def test_prelu_layer_trains_like_keras_prelu(config):
     ours, theirs, x = _prelu_pair(config)
     target = signed(x.shape, seed=5)
