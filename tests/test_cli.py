@@ -246,9 +246,21 @@ def test_check_named_activations_passes(main):
 
 
 def test_check_everything_passes(main):
+    # Activations this process defined without example arguments for their
+    # required parameters (tests/custom_acts.py's gain) are skipped, said so.
+    checkable = [s for s in keras_acts.catalog() if "example" in repr(s.docs) and _has_examples(s)]
     done = main("check")
     assert done.returncode == 0, (done.stdout, done.stderr)
-    assert f"{len(keras_acts.catalog())} of {len(keras_acts.catalog())} activations passed" in done.stdout
+    assert f"{len(checkable)} of {len(checkable)} activations passed" in done.stdout
+    assert len(checkable) >= len(keras_acts.catalog(builtin=True))
+
+
+def _has_examples(spec):
+    try:
+        spec.example_params
+    except ValueError:
+        return False
+    return True
 
 
 def test_check_finds_a_wrong_gradient():

@@ -1,7 +1,14 @@
 """``keras-acts check``: a self-test of the install (see ``selfcheck``)."""
 
 import keras_acts
-from keras_acts.tools.common import EXIT_FAILED, example_params, quiet_tensorflow, resolve, table
+from keras_acts.tools.common import (
+    EXIT_FAILED,
+    example_params,
+    quiet_tensorflow,
+    resolve,
+    runnable,
+    table,
+)
 
 
 def add_parser(subparsers):
@@ -19,11 +26,17 @@ def add_parser(subparsers):
 def run(args):
     from keras_acts.tools import selfcheck
 
-    specs = resolve(args.names) if args.names else keras_acts.catalog()
+    skipped = []
+    if args.names:
+        specs = resolve(args.names)
+    else:
+        specs, skipped = runnable(keras_acts.catalog())
     quiet_tensorflow()
     rows, failures, notes = selfcheck.check_all(specs, example_params, verbose=args.verbose)
     print(table(["activation", "gradient vs numeric (float64)", "save/load .keras", "result"], rows))
     for note in notes:
         print(f"  {note} (no defaults)")
+    for name in skipped:
+        print(f"  {name}: skipped, its required parameters have no example arguments")
     print(f"\n{len(specs) - failures} of {len(specs)} activations passed.")
     return EXIT_FAILED if failures else 0

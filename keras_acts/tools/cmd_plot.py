@@ -4,7 +4,7 @@ import math
 import os
 
 import keras_acts
-from keras_acts.tools.common import CliError, example_params, quiet_tensorflow, resolve
+from keras_acts.tools.common import CliError, example_params, quiet_tensorflow, resolve, runnable
 
 
 def add_parser(subparsers):
@@ -42,7 +42,7 @@ def run(args):
     lo, hi = args.range
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise CliError(f"--range needs finite LO < HI, got {lo} {hi}")
-    specs = keras_acts.catalog() if args.all else resolve(args.names)
+    specs = runnable(keras_acts.catalog())[0] if args.all else resolve(args.names)
     path, note = output_path(args, specs)
     if not path.lower().endswith(".png"):
         raise CliError(f"-o must name a .png file, got {path!r}")

@@ -36,6 +36,21 @@ def resolve(names):
     return specs
 
 
+def runnable(specs):
+    """(the activations of ``specs`` that can run with their example
+    arguments, the names of those that cannot: an activation of yours whose
+    required parameters have no ``example=``)."""
+    ready, skipped = [], []
+    for spec in specs:
+        try:
+            spec.example_params
+        except ValueError:
+            skipped.append(spec.name)
+        else:
+            ready.append(spec)
+    return ready, skipped
+
+
 def example_params(spec):
     """Arguments for the function's required parameters (``{}`` if none)."""
     try:
