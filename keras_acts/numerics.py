@@ -34,6 +34,16 @@ def portable():
     return fusion.portable()
 
 
+def feeds_native_fusion(x):
+    """Whether ``x`` is a BiasAdd's output in a graph that XLA does not
+    compile: there grappler fuses MatMul + BiasAdd + a native activation op
+    (Relu, Relu6, Elu, LeakyRelu, ...) into one kernel, which a formula of
+    several ops would break. An activation whose precise form is several
+    ops keeps its native op there, at the native kernel's precision."""
+    op = getattr(x, "op", None) if not tf.executing_eagerly() else None
+    return op is not None and op.type == "BiasAdd" and not under_xla()
+
+
 def in_float32(fn, *tensors):
     """``fn(*tensors)`` computed in float32 where the tensors are float16 or
     bfloat16, rounded once to their dtype at the end.

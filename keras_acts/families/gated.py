@@ -104,7 +104,7 @@ def _silu_backward(dy, x, y):
     layer="SiLU",
     aliases={"swish": "Swish"},
     formula="x * sigmoid(x)",
-    output_range="[-0.278, inf)",
+    output_range="[-0.279, inf)",
     monotonic=False,
     smooth=True,
 )
@@ -133,7 +133,7 @@ def _quick_gelu_backward(dy, x, y):
     params={},
     layer="QuickGELU",
     formula="x * sigmoid(1.702 x)",
-    output_range="[-0.163, inf)",
+    output_range="[-0.164, inf)",
     monotonic=False,
     smooth=True,
 )
