@@ -128,6 +128,24 @@ def expm1(u):
     return tf.where(e == one, u, tf.where(e == zero, -one, kahan))
 
 
+def log1p(u):
+    """``log(1 + u)`` for ``u >= 0`` without losing u's precision near 0.
+
+    TensorFlow's Log1p kernel; in portable graphs (ONNX has no Log1p) by
+    Kahan's trick: with w = 1 + u rounded, ``log(w) * u / (w - 1)`` cancels
+    the rounding of w (w - 1 is exact for w in [1, 2]); w == 1 means u is
+    below half an ulp of 1, where log1p(u) = u. Infinity gives infinity.
+    """
+    if not portable():
+        return tf.math.log1p(u)
+    one = const(1.0, u)
+    w = one + u
+    # Where w is 1 or inf the quotient would be 0 / 0 or inf / inf.
+    safe = tf.where(w == one, const(2.0, u), tf.where(tf.math.is_inf(w), const(2.0, u), w))
+    kahan = tf.math.log(safe) * (u / (safe - one))
+    return tf.where(w == one, u, tf.where(tf.math.is_inf(w), w, kahan))
+
+
 # -- the sigmoid and its slope --------------------------------------------------
 
 # Under XLA, a forward and a backward pass that compute the same subexpression

@@ -6,6 +6,7 @@ mask (glu's passes it through where it can).
 
 import tensorflow as tf
 
+from keras_acts import numerics
 from keras_acts.engine.define import define_builtin
 from keras_acts.config import native_kernels
 from keras_acts.engine.layer_bases import (
@@ -131,7 +132,7 @@ def _careful_log_softmax(x, axis):
         tf.where(at_peak, const(0.0, x), tf.exp(x - peak)), axis=axis, keepdims=True
     )
     ties = tf.reduce_sum(tf.cast(at_peak, x.dtype), axis=axis, keepdims=True) - const(1.0, x)
-    log_total = tf.math.log1p(rest + ties)
+    log_total = numerics.log1p(rest + ties)
     return tf.where(at_peak, -log_total, (x - peak) - log_total)
 
 
