@@ -74,8 +74,8 @@ def elu(x, alpha=1.0):
     keeps grappler's MatMul + BiasAdd + Elu kernel (absolute error ~6e-8
     near 0 in float32; see `numerics.feeds_native_fusion`).
     """
-    if alpha == 1.0 and numerics.feeds_native_fusion(x):
-        return tf.nn.elu(x)
+    if alpha == 1.0 and (under_xla() or numerics.feeds_native_fusion(x)):
+        return tf.nn.elu(x)  # XLA lowers Elu by expm1 itself
     return tf.where(x > 0, x, const(alpha, x) * numerics.expm1(x))
 
 
@@ -112,6 +112,8 @@ def selu(x):
     Keras's `selu` (XLA's own lowering would give `scale * alpha`). The
     negative side is `numerics.expm1`, as `elu`'s.
     """
+    if under_xla():
+        return tf.nn.selu(x)  # XLA lowers Selu by expm1 itself, and faster
     alpha, scale = const(_SELU_ALPHA, x), const(_SELU_SCALE, x)
     return scale * tf.where(x > 0, x, alpha * numerics.expm1(x))
 
