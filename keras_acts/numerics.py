@@ -34,14 +34,29 @@ def portable():
     return fusion.portable()
 
 
-def feeds_native_fusion(x):
-    """Whether ``x`` is a BiasAdd's output in a graph that XLA does not
-    compile: there grappler fuses MatMul + BiasAdd + a native activation op
-    (Relu, Relu6, Elu, LeakyRelu, ...) into one kernel, which a formula of
-    several ops would break. An activation whose precise form is several
-    ops keeps its native op there, at the native kernel's precision."""
-    op = getattr(x, "op", None) if not tf.executing_eagerly() else None
-    return op is not None and op.type == "BiasAdd" and not under_xla()
+def native_elu_suffices(x):
+    """Where elu (and selu) may use TensorFlow's Elu op rather than the
+    precise ``expm1`` form (the Elu kernel computes ``exp(x) - 1``: 0 at
+    x = -2e-8, ~500 ulp off at -1e-3):
+
+    * under XLA, which lowers Elu and Selu by expm1 itself (and ran faster
+      than the form spelled out: selu's XLA step 0.64x Keras's against 1.8x);
+    * in portable graphs, where TFLite's ELU and ONNX's Elu are one op each
+      (at the runtime's precision);
+    * where ``x`` is a BiasAdd's output in a plain graph: grappler fuses
+      MatMul + BiasAdd + Elu into one kernel there, which a formula of
+      several ops would break (absolute error ~6e-8 near 0 in float32).
+
+    Never for half types: they compute the precise form in float32, so that
+    every path rounds the same float32 value once (a gradient from y near
+    the saturated tail, y + alpha, magnifies one ulp of difference in y).
+    """
+    if x.dtype in _HALF_TYPES:
+        return False
+    if under_xla() or portable():
+        return True
+    op = None if tf.executing_eagerly() else getattr(x, "op", None)
+    return op is not None and op.type == "BiasAdd"
 
 
 def in_float32(fn, *tensors):
@@ -126,24 +141,6 @@ def expm1(u):
     safe = tf.where(e == one, half, tf.where(e == zero, half, e))
     kahan = (safe - one) * u / tf.math.log(safe)
     return tf.where(e == one, u, tf.where(e == zero, -one, kahan))
-
-
-def log1p(u):
-    """``log(1 + u)`` for ``u >= 0`` without losing u's precision near 0.
-
-    TensorFlow's Log1p kernel; in portable graphs (ONNX has no Log1p) by
-    Kahan's trick: with w = 1 + u rounded, ``log(w) * u / (w - 1)`` cancels
-    the rounding of w (w - 1 is exact for w in [1, 2]); w == 1 means u is
-    below half an ulp of 1, where log1p(u) = u. Infinity gives infinity.
-    """
-    if not portable():
-        return tf.math.log1p(u)
-    one = const(1.0, u)
-    w = one + u
-    # Where w is 1 or inf the quotient would be 0 / 0 or inf / inf.
-    safe = tf.where(w == one, const(2.0, u), tf.where(tf.math.is_inf(w), const(2.0, u), w))
-    kahan = tf.math.log(safe) * (u / (safe - one))
-    return tf.where(w == one, u, tf.where(tf.math.is_inf(w), w, kahan))
 
 
 # -- the sigmoid and its slope --------------------------------------------------

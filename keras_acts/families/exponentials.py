@@ -72,11 +72,13 @@ def elu(x, alpha=1.0):
     `exp(x) - 1`, which is 0 for x = -2e-8 and ~500 ulp off at -1e-3),
     except after a Dense layer's BiasAdd in a graph, where the native op
     keeps grappler's MatMul + BiasAdd + Elu kernel (absolute error ~6e-8
-    near 0 in float32; see `numerics.feeds_native_fusion`).
+    near 0 in float32; see `numerics.native_elu_suffices`).
     """
-    if alpha == 1.0 and (under_xla() or numerics.feeds_native_fusion(x)):
-        return tf.nn.elu(x)  # XLA lowers Elu by expm1 itself
-    return tf.where(x > 0, x, const(alpha, x) * numerics.expm1(x))
+    if alpha == 1.0 and numerics.native_elu_suffices(x):
+        return tf.nn.elu(x)
+    return numerics.in_float32(
+        lambda x: tf.where(x > 0, x, const(alpha, x) * numerics.expm1(x)), x
+    )
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -112,8 +114,12 @@ def selu(x):
     Keras's `selu` (XLA's own lowering would give `scale * alpha`). The
     negative side is `numerics.expm1`, as `elu`'s.
     """
-    if under_xla():
-        return tf.nn.selu(x)  # XLA lowers Selu by expm1 itself, and faster
+    if numerics.native_elu_suffices(x) and (under_xla() or numerics.portable()):
+        return tf.nn.selu(x)
+    return numerics.in_float32(_selu_formula, x)
+
+
+def _selu_formula(x):
     alpha, scale = const(_SELU_ALPHA, x), const(_SELU_SCALE, x)
     return scale * tf.where(x > 0, x, alpha * numerics.expm1(x))
 

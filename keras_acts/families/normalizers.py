@@ -6,7 +6,6 @@ mask (glu's passes it through where it can).
 
 import tensorflow as tf
 
-from keras_acts import numerics
 from keras_acts.engine.define import define_builtin
 from keras_acts.config import native_kernels
 from keras_acts.engine.layer_bases import (
@@ -125,6 +124,12 @@ def _careful_log_softmax(x, axis):
     # selects on its own (no shared `shifted` tensor): XLA then fuses each
     # into one loop instead of writing `shifted` out and reading it twice.
     at_peak = tf.equal(x, peak)
+    if portable():  # one LOG of the sum: the converters' ops (no Log1p in ONNX)
+        total = tf.reduce_sum(
+            tf.where(at_peak, const(1.0, x), tf.exp(x - peak)), axis=axis, keepdims=True
+        )
+        log_total = tf.math.log(total)
+        return tf.where(at_peak, -log_total, (x - peak) - log_total)
     # log(sum) = log1p(sum - 1), with sum - 1 summed directly (the other
     # entries' exps, and 1 for each tie of the peak): log(sum) of a sum near
     # 1 keeps only its absolute precision, 1 ulp of 1, all of it at the peak.
@@ -132,7 +137,7 @@ def _careful_log_softmax(x, axis):
         tf.where(at_peak, const(0.0, x), tf.exp(x - peak)), axis=axis, keepdims=True
     )
     ties = tf.reduce_sum(tf.cast(at_peak, x.dtype), axis=axis, keepdims=True) - const(1.0, x)
-    log_total = numerics.log1p(rest + ties)
+    log_total = tf.math.log1p(rest + ties)
     return tf.where(at_peak, -log_total, (x - peak) - log_total)
 
 
