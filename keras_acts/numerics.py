@@ -34,6 +34,31 @@ def portable():
     return fusion.portable()
 
 
+def native_elu_suffices(x):
+    """Where elu (and selu) may use TensorFlow's Elu op rather than the
+    precise ``expm1`` form (the Elu kernel computes ``exp(x) - 1``: 0 at
+    x = -2e-8, ~500 ulp off at -1e-3):
+
+    * under XLA, which lowers Elu and Selu by expm1 itself (and ran faster
+      than the form spelled out: selu's XLA step 0.64x Keras's against 1.8x);
+    * in portable graphs, where TFLite's ELU and ONNX's Elu are one op each
+      (at the runtime's precision);
+    * where ``x`` is a BiasAdd's output in a plain graph: grappler fuses
+      MatMul + BiasAdd + Elu into one kernel there, which a formula of
+      several ops would break (absolute error ~6e-8 near 0 in float32).
+
+    Never for half types: they compute the precise form in float32, so that
+    every path rounds the same float32 value once (a gradient from y near
+    the saturated tail, y + alpha, magnifies one ulp of difference in y).
+    """
+    if x.dtype in _HALF_TYPES:
+        return False
+    if under_xla() or portable():
+        return True
+    op = None if tf.executing_eagerly() else getattr(x, "op", None)
+    return op is not None and op.type == "BiasAdd"
+
+
 def in_float32(fn, *tensors):
     """``fn(*tensors)`` computed in float32 where the tensors are float16 or
     bfloat16, rounded once to their dtype at the end.

@@ -35,7 +35,13 @@ def _np_rrelu(x, lower=1.0 / 8.0, upper=1.0 / 3.0):
 def _np_log_softmax(x, axis=-1):
     with np.errstate(invalid="ignore", over="ignore"):
         shifted = x - np.max(x, axis=axis, keepdims=True)
-        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        # log(sum) as log1p(sum - 1), sum - 1 summed exactly: the exps below
+        # the peak and 1 for each further tie (log of a sum near 1 is only
+        # good to 1 ulp of 1, which is all of the peak's value).
+        at_peak = shifted == 0
+        rest = np.sum(np.where(at_peak, 0.0, np.exp(shifted)), axis=axis, keepdims=True)
+        ties = np.sum(at_peak, axis=axis, keepdims=True) - 1.0
+        return shifted - np.log1p(rest + ties)
 
 
 def _np_softmin(x, axis=-1):

@@ -20,22 +20,45 @@ from keras_acts.engine import hooks
 MODES = ("auto", "always", "never")
 DEFAULT_MIN_SIZE = 1 << 16
 DEFAULT_CACHE_SIZE = 256
+# Eager calls compile a pass anew for each input shape, and TensorFlow keeps
+# the compiled code for the life of the process (evicting or clearing our
+# cache does not return it: measured +490 KiB per new shape of mish at 2^16
+# elements, forward and backward, either way). So each pair compiles at most
+# this many eager shapes; a further shape runs the plain passes (shapes
+# already compiled stay fused).
+DEFAULT_SHAPE_BUDGET = 8
+BYTES_PER_COMPILED_SHAPE = 490 * 1024
+# A dimension unknown while tracing (the batch of a Keras step traced for a
+# partial last batch) counts as this many elements: a typical batch.
+ASSUMED_UNKNOWN_DIM = 64
 NATIVE_ATTRIBUTE = "_keras_acts_native"
 
 # -- settings -----------------------------------------------------------------
+# A ``with`` block's values are kept in the thread that entered it, and also
+# in one process-wide list of the active blocks, in the order entered: a
+# thread with no block of its own sees the most recent active block of any
+# thread. That is how the threads ``tf.distribute`` starts for work traced
+# inside a block (MirroredStrategy's replica threads) see it. Writers hold
+# ``_settings_lock``; readers read snapshots (tuples replaced whole).
 
-_thread_overrides = threading.local()
+_settings_lock = threading.Lock()
 _process_defaults = {"mode": "auto", "min_size": DEFAULT_MIN_SIZE, "portable": False}
+_own_blocks = {}  # thread ident -> tuple of (token, values), innermost last
+_active_blocks = ()  # (token, values) of every thread, in the order entered
 _FUSION_SETTINGS = ("mode", "min_size")
 
 
 def _setting(key):
-    return getattr(_thread_overrides, key, _process_defaults[key])
+    own = _own_blocks.get(threading.get_ident())
+    for _, values in reversed(own if own else _active_blocks):
+        if key in values:
+            return values[key]
+    return _process_defaults[key]
 
 
 def _check_mode(mode):
     if mode not in MODES:
-        raise ValueError(f"fusion mode must be one of {MODES}, got {mode!r}.")
+        raise ValueError(f"Invalid value for argument `mode`: {mode!r}. Expected one of {MODES}.")
     return mode
 
 
@@ -57,30 +80,43 @@ def min_size():
 
 
 def set_defaults(mode, min_size=None):
-    _process_defaults["mode"] = _check_mode(mode)
+    values = {"mode": _check_mode(mode)}
     if min_size is not None:
-        _process_defaults["min_size"] = _check_count("min_size", min_size)
-    _forget_thread_overrides(_FUSION_SETTINGS)
+        values["min_size"] = _check_count("min_size", min_size)
+    with _settings_lock:
+        _process_defaults.update(values)
+    _forget_own_blocks(_FUSION_SETTINGS)
 
 
-def _forget_thread_overrides(keys):
-    for key in keys:
-        if hasattr(_thread_overrides, key):
-            delattr(_thread_overrides, key)
+def _forget_own_blocks(keys):
+    """Drop ``keys`` from the calling thread's active blocks (a new process
+    default then shows in this thread even inside a block)."""
+    with _settings_lock:
+        own = _own_blocks.get(threading.get_ident(), ())
+        for _, values in own:
+            for key in keys:
+                values.pop(key, None)
 
 
 @contextlib.contextmanager
 def _overrides(**values):
-    """``values`` in effect in this thread inside a ``with`` block."""
-    saved = {k: getattr(_thread_overrides, k) for k in values if hasattr(_thread_overrides, k)}
-    for key, value in values.items():
-        setattr(_thread_overrides, key, value)
+    """``values`` in effect inside a ``with`` block: in this thread, and in
+    threads without blocks of their own (see above)."""
+    global _active_blocks
+    ident, block = threading.get_ident(), (object(), dict(values))
+    with _settings_lock:
+        _own_blocks[ident] = _own_blocks.get(ident, ()) + (block,)
+        _active_blocks = _active_blocks + (block,)
     try:
         yield
     finally:
-        _forget_thread_overrides(values)
-        for key, value in saved.items():
-            setattr(_thread_overrides, key, value)
+        with _settings_lock:
+            own = tuple(b for b in _own_blocks.get(ident, ()) if b[0] is not block[0])
+            if own:
+                _own_blocks[ident] = own
+            else:
+                _own_blocks.pop(ident, None)
+            _active_blocks = tuple(b for b in _active_blocks if b[0] is not block[0])
 
 
 def overridden(mode, min_size=None):
@@ -99,8 +135,10 @@ def _check_enabled(enabled):
 
 
 def set_portable_default(enabled):
-    _process_defaults["portable"] = _check_enabled(enabled)
-    _forget_thread_overrides(("portable",))
+    enabled = _check_enabled(enabled)
+    with _settings_lock:
+        _process_defaults["portable"] = enabled
+    _forget_own_blocks(("portable",))
 
 
 def portable_overridden(enabled):
@@ -129,14 +167,33 @@ def _is_marked_native(function):
 _lock = threading.RLock()
 _compiled = collections.OrderedDict()  # key -> (forward, backward), LRU order
 _kernel_counts = {}  # key -> (kernels forward, kernels backward, stateful)
+_shapes = {}  # key -> the eager input shapes its pair has compiled
 _max_entries = DEFAULT_CACHE_SIZE
+_shape_budget = DEFAULT_SHAPE_BUDGET  # per pair
+_eager_compilations = 0  # for the life of the process (see above)
 
 
-def set_cache_size(size):
-    global _max_entries
+def set_cache_size(size, shapes=None):
+    global _max_entries, _shape_budget
+    size = _check_count("size", size)
+    shapes = None if shapes is None else _check_count("shapes", shapes)
     with _lock:
-        _max_entries = _check_count("size", size)
+        _max_entries = size
+        if shapes is not None:
+            _shape_budget = shapes
         _trim()
+
+
+def cache_info():
+    """What the cache holds and may hold; see ``config.fusion_cache_info``."""
+    with _lock:
+        return {
+            "entries": len(_compiled),
+            "limit": _max_entries,
+            "shapes_per_entry": _shape_budget,
+            "eager_shapes_compiled": _eager_compilations,
+            "estimated_bytes": _eager_compilations * BYTES_PER_COMPILED_SHAPE,
+        }
 
 
 def cache_size():
@@ -147,6 +204,7 @@ def clear_cache():
     with _lock:
         _compiled.clear()
         _kernel_counts.clear()
+        _shapes.clear()
 
 
 def cached_pairs():
@@ -157,7 +215,8 @@ def cached_pairs():
 
 def _trim():
     while len(_compiled) > _max_entries:
-        _compiled.popitem(last=False)
+        key, _ = _compiled.popitem(last=False)
+        _shapes.pop(key, None)
     if len(_kernel_counts) > 4 * max(_max_entries, 1):
         _kernel_counts.clear()
 
@@ -208,14 +267,33 @@ def _cache_key(activation, x, tensors, static, keep):
     )
 
 
-def _known_size(shape):
+def _assumed_size(shape):
+    """The elements of a shape, an unknown dimension counting as
+    ``ASSUMED_UNKNOWN_DIM`` (None for an unknown rank)."""
     if shape.rank is None:
         return None
     size = 1
     for dim in shape:
-        if dim is not None:
-            size *= dim
+        size *= ASSUMED_UNKNOWN_DIM if dim is None else dim
     return size
+
+
+def _eager_shape_allowed(key, x):
+    """Whether an eager call may use (and so compile for) its shape: always
+    for a shape its pair has compiled, else within the pair's budget."""
+    global _eager_compilations
+    if not tf.executing_eagerly():
+        return True  # the enclosing function owns its traces
+    shape = tuple(x.shape)
+    with _lock:
+        seen = _shapes.setdefault(key, set())
+        if shape in seen:
+            return True
+        if len(seen) >= _shape_budget:
+            return False
+        seen.add(shape)
+        _eager_compilations += 1
+        return True
 
 
 def _count_kernels(activation, x, tensors, static, keep):
@@ -254,7 +332,7 @@ def _wanted(x):
     if current == "auto" and hooks.in_xla_context():
         return False  # model-wide XLA compiles and fuses the plain ops itself
     if current == "auto":
-        size = _known_size(x.shape)
+        size = _assumed_size(x.shape)
         if size is None or size < min_size():
             return False
     return True
@@ -272,8 +350,9 @@ def fused_pair(activation, x, tensors, static, keep):
         pair = _compiled.get(key)
         if pair is not None:
             _compiled.move_to_end(key)
-            return pair
         counts = _kernel_counts.get(key)
+    if pair is not None:
+        return pair if _eager_shape_allowed(key, x) else None
     if counts is None:
         counts = _count_kernels(activation, x, tensors, static, keep)
         with _lock:
@@ -291,7 +370,7 @@ def fused_pair(activation, x, tensors, static, keep):
 
     fuse_forward = worth_fusing(activation.forward, n_forward)
     fuse_backward = worth_fusing(activation.backward, n_backward)
-    if not (fuse_forward or fuse_backward):
+    if not (fuse_forward or fuse_backward) or not _eager_shape_allowed(key, x):
         return None
     options = dict(jit_compile=True, reduce_retracing=True, autograph=False)
     forward, backward = activation.passes(static)

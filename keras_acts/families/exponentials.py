@@ -41,6 +41,10 @@ def _elu_keep(alpha):
 def _elu_backward(dy, x, y, alpha):
     a = const(alpha, dy)
     if alpha == 1.0:
+        # TensorFlow's EluGrad: dy where y >= 0 or NaN. XLA's lowering of it
+        # differs at NaN, so under XLA the kernel's own rule is spelled out.
+        if under_xla():
+            return tf.where(y < 0, dy * (y + a), dy)
         return tf.raw_ops.EluGrad(gradients=dy, outputs=y)  # one native kernel
     if y is not None:
         # alpha * exp(x) == y + alpha on the negative branch.
@@ -63,12 +67,18 @@ def _elu_backward(dy, x, y, alpha):
 def elu(x, alpha=1.0):
     """Exponential linear unit, as Keras's (`alpha` scales the negative side).
 
-    The gradient at 0 is `alpha`, as TensorFlow gives Keras's `elu`.
+    The gradient at 0 is `alpha`, as TensorFlow gives Keras's `elu`. The
+    negative side is `numerics.expm1` (TensorFlow's Elu kernel computes
+    `exp(x) - 1`, which is 0 for x = -2e-8 and ~500 ulp off at -1e-3),
+    except after a Dense layer's BiasAdd in a graph, where the native op
+    keeps grappler's MatMul + BiasAdd + Elu kernel (absolute error ~6e-8
+    near 0 in float32; see `numerics.native_elu_suffices`).
     """
-    y = tf.nn.elu(x)
-    if alpha == 1.0:
-        return y
-    return tf.where(x > 0, y, const(alpha, x) * y)
+    if alpha == 1.0 and numerics.native_elu_suffices(x):
+        return tf.nn.elu(x)
+    return numerics.in_float32(
+        lambda x: tf.where(x > 0, x, const(alpha, x) * numerics.expm1(x)), x
+    )
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -76,7 +86,12 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def _selu_backward(dy, x, y):
-    # TensorFlow's SeluGrad: scale at 0.
+    # TensorFlow's SeluGrad kernel: scale where y >= 0 or NaN (so at 0, and at
+    # subnormals, which every path flushes to 0). XLA's lowering of SeluGrad
+    # gives scale * alpha at 0: under XLA the kernel's own rule is spelled out.
+    if under_xla():
+        scale = const(_SELU_SCALE, dy)
+        return tf.where(y < 0, dy * (y + scale * const(_SELU_ALPHA, dy)), dy * scale)
     return tf.raw_ops.SeluGrad(gradients=dy, outputs=y)
 
 
@@ -93,8 +108,20 @@ def _selu_backward(dy, x, y):
 
 
 def selu(x):
-    """Scaled exponential linear unit (self-normalizing)."""
-    return tf.nn.selu(x)
+    """Scaled exponential linear unit (self-normalizing).
+
+    The gradient at 0 is `scale`, as TensorFlow's SeluGrad kernel gives
+    Keras's `selu` (XLA's own lowering would give `scale * alpha`). The
+    negative side is `numerics.expm1`, as `elu`'s.
+    """
+    if numerics.native_elu_suffices(x) and (under_xla() or numerics.portable()):
+        return tf.nn.selu(x)
+    return numerics.in_float32(_selu_formula, x)
+
+
+def _selu_formula(x):
+    alpha, scale = const(_SELU_ALPHA, x), const(_SELU_SCALE, x)
+    return scale * tf.where(x > 0, x, alpha * numerics.expm1(x))
 
 
 def _celu_backward(dy, x, y, alpha):
@@ -168,6 +195,11 @@ def softplus(x, beta=1.0, threshold=20.0):
     """
     if _native_softplus_suffices(x, beta, threshold):
         return tf.math.softplus(x)
+    return numerics.in_float32(lambda x: _softplus_formula(x, beta, threshold), x)
+
+
+def _softplus_formula(x, beta, threshold):
+    # Half types: in float32 (their own log1p(exp) was 3% off in bfloat16).
     bx = _times_beta(x, beta)
     soft = numerics.softplus(bx)
     if beta != 1.0:
@@ -191,5 +223,5 @@ def _log_sigmoid_backward(dy, x, y):
 
 
 def log_sigmoid(x):
-    """`log(sigmoid(x))`, stable for any `x`."""
-    return -numerics.softplus(-x)
+    """`log(sigmoid(x))`, stable for any `x` (half types in float32)."""
+    return numerics.in_float32(lambda x: -numerics.softplus(-x), x)

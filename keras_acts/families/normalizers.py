@@ -56,7 +56,14 @@ def softmax(x, axis=-1):
     equally among ties), `-inf` logits get 0. A NaN makes its slice NaN. The
     output carries `_keras_logits = x`, as Keras's does.
     """
-    return native_or_careful(x, axis, tf.nn.softmax, _careful_softmax, _softmax_bad_rows)
+    # Half types in float32: their own exp and sum were 9 (float16) and 18
+    # (bfloat16) ulp off.
+    return in_float32(
+        lambda x: native_or_careful(
+            x, axis, tf.nn.softmax, _careful_softmax, _softmax_bad_rows
+        ),
+        x,
+    )
 
 
 def _softmax_bad_rows(y):
@@ -94,8 +101,13 @@ def log_softmax(x, axis=-1):
     logits get `-inf`; a NaN makes its slice NaN. The layer's masked
     positions get `-inf` (the log of their zero weight).
     """
-    return native_or_careful(
-        x, axis, tf.nn.log_softmax, _careful_log_softmax, _log_softmax_bad_rows
+    # Half types in float32: the native kernel's float16 log(sum) gave
+    # -0.000976 for -0.002066 at the peak of [0, -7, -8, -9].
+    return in_float32(
+        lambda x: native_or_careful(
+            x, axis, tf.nn.log_softmax, _careful_log_softmax, _log_softmax_bad_rows
+        ),
+        x,
     )
 
 
@@ -112,10 +124,20 @@ def _careful_log_softmax(x, axis):
     # selects on its own (no shared `shifted` tensor): XLA then fuses each
     # into one loop instead of writing `shifted` out and reading it twice.
     at_peak = tf.equal(x, peak)
-    total = tf.reduce_sum(
-        tf.where(at_peak, const(1.0, x), tf.exp(x - peak)), axis=axis, keepdims=True
+    if portable():  # one LOG of the sum: the converters' ops (no Log1p in ONNX)
+        total = tf.reduce_sum(
+            tf.where(at_peak, const(1.0, x), tf.exp(x - peak)), axis=axis, keepdims=True
+        )
+        log_total = tf.math.log(total)
+        return tf.where(at_peak, -log_total, (x - peak) - log_total)
+    # log(sum) = log1p(sum - 1), with sum - 1 summed directly (the other
+    # entries' exps, and 1 for each tie of the peak): log(sum) of a sum near
+    # 1 keeps only its absolute precision, 1 ulp of 1, all of it at the peak.
+    rest = tf.reduce_sum(
+        tf.where(at_peak, const(0.0, x), tf.exp(x - peak)), axis=axis, keepdims=True
     )
-    log_total = tf.math.log(total)
+    ties = tf.reduce_sum(tf.cast(at_peak, x.dtype), axis=axis, keepdims=True) - const(1.0, x)
+    log_total = tf.math.log1p(rest + ties)
     return tf.where(at_peak, -log_total, (x - peak) - log_total)
 
 
@@ -142,6 +164,10 @@ def softmin(x, axis=-1):
     Exact limits: a `-inf` input takes all the mass (shared among ties),
     `+inf` inputs get 0; a NaN makes its slice NaN.
     """
+    return in_float32(lambda x: _softmin_formula(x, axis), x)  # as softmax
+
+
+def _softmin_formula(x, axis):
     low = tf.reduce_min(x, axis=axis, keepdims=True)
     shifted = tf.where(tf.equal(x, low), tf.zeros_like(x), low - x)
     e = tf.exp(shifted)
@@ -153,7 +179,9 @@ def _sparsemax_backward(dy, x, y, axis):
     support = tf.cast(y > 0, dy.dtype)
     size = tf.reduce_sum(support, axis=axis, keepdims=True)
     mean = tf.reduce_sum(dy * support, axis=axis, keepdims=True) / size
-    return support * (dy - mean)
+    # A NaN slice (y all NaN, no support) gets NaN, in every path: XLA
+    # simplifies `support * (...)` to 0 where support is 0, NaN or not.
+    return tf.where(tf.math.is_nan(y), y, support * (dy - mean))
 
 
 @define_builtin(
@@ -178,12 +206,16 @@ def sparsemax(x, axis=-1):
     is the mean of the support minus `1 / (its size)`, found without
     sorting. Limits at infinities as softmax's; a NaN makes its slice NaN.
     """
-    z = shifted_below_peak(x, axis)
-    # Half precision counts no further than 256 (bfloat16) or 2048: find the
-    # threshold in float32.
+    # Half precision counts no further than 256 (bfloat16) or 2048, and
+    # z - tau cancels where outputs are small (800 ulp off in float16): the
+    # whole projection runs in float32.
     find = _sorted_simplex_threshold if portable() else _simplex_threshold
-    tau = in_float32(lambda z: find(z, axis), z)
-    return tf.nn.relu(z - tau)
+
+    def project(x):
+        z = shifted_below_peak(x, axis)
+        return tf.nn.relu(z - find(z, axis))
+
+    return in_float32(project, x)
 
 
 def _sorted_simplex_threshold(z, axis):
@@ -275,7 +307,9 @@ def _glu_backward(dy, x, y, axis):
     # where the gate saturates (all precision lost in float16). Two native
     # sigmoids are also cheaper than one exp and its fix-ups.
     slope = gate * tf.sigmoid(negated(b))
-    return joined(dy * gate, (dy * a) * slope, axis, x)
+    # a * slope first: slope <= 1/4, so it never overflows, where dy * a can
+    # (near float32's largest) even though the gradient itself is finite.
+    return joined(dy * gate, dy * (a * slope), axis, x)
 
 
 @define_builtin(
@@ -300,5 +334,10 @@ def glu(x, axis=-1):
     (raised when the layer is built, where the shape is known).
     """
     _glu_output_shape(x.shape, axis)
+    return in_float32(lambda x: _glu_forward(x, axis), x)
+
+
+def _glu_forward(x, axis):
+    # Half types in float32: float16's own product was 5 ulp off.
     a, b = halves(x, axis)
     return a * tf.sigmoid(b)
