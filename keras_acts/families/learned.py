@@ -92,7 +92,11 @@ def snake(x, frequency=1.0):
     y = x + s * (s / frequency)
     # An infinite frequency * x (x infinite, or the product overflowing in
     # float16) means sin^2(fx) / frequency is below half an ulp of x: the
-    # output rounds to x.
+    # output rounds to x. A frequency of exactly 0 (a number is refused; a
+    # tensor or a learned weight can reach it) divides by 0: NaN, where the
+    # limit is x. Selecting the limit would cost the hot path two kernels a
+    # pass for a point a positive-frequency model never reaches; a learned
+    # frequency is kept off 0 with a constraint if it ever heads there.
     return tf.where(tf.math.is_inf(fx), x, y)
 
 
