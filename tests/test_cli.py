@@ -461,3 +461,19 @@ def _known(name):
         return True
     except ValueError:
         return False
+
+
+def test_check_stress_prints_the_figures_and_fails_on_a_violation(main, monkeypatch):
+    from keras_acts.tools import stress
+
+    figures = {
+        "property_batches": 3, "property_values": 144, "property_violations": 0,
+        "violations": [], "threads": 9, "thread_errors": [], "seconds": 1.0,
+        "files": {"cases": 60, "clean_errors": 58, "loaded_same": 2, "executions": 0, "failures": []},
+    }
+    monkeypatch.setattr(stress, "run_stress", lambda log=None: dict(figures))
+    done = main("check", "relu", "--stress")
+    assert done.returncode == 0, done.stderr
+    assert "tampered files tried" in done.stdout and "60" in done.stdout
+    figures["files"] = dict(figures["files"], executions=1)
+    assert main("check", "relu", "--stress").returncode == 1

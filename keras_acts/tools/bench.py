@@ -38,6 +38,8 @@ from keras_acts.tools.keras_builtins import keras_builtin  # noqa: E402
 
 QUICK_NAMES = ["relu", "gelu", "silu", "mish", "softmax"]
 TRAIN_NAMES = ["relu", "gelu", "silu", "mish", "tanh", "elu"]
+PARTS = ("kernels", "training", "memory", "fit")
+FIT_NAMES = ["mish"]
 MEMORY_NAMES = [
     "relu", "sigmoid", "tanh", "elu", "gelu", "silu", "mish", "softplus", "squareplus", "softmax",
 ]
@@ -288,11 +290,11 @@ def run(args, log=_stderr):
     import keras_acts
 
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
-    unknown = parts - {"kernels", "training", "memory"}
+    unknown = parts - set(PARTS)
     if unknown:
         raise ValueError(
             f"--parts {args.parts!r}: unknown part(s) {sorted(unknown)}; "
-            "choose from kernels, training, memory"
+            f"choose from {', '.join(PARTS)}"
         )
     if args.names:
         specs = []
@@ -331,6 +333,11 @@ def run(args, log=_stderr):
         if args.quick:
             memory_names = memory_names[:1]
         result["memory"] = bench_memory(memory_names, args.quick, log)
+    if "fit" in parts:
+        from keras_acts.tools.bench_fit import bench_fit
+
+        log("fit: Keras fit with a partial last batch, per-step time and extra memory")
+        result["fit"] = bench_fit(names if args.names else FIT_NAMES, args.quick, log)
     return result
 
 

@@ -18,8 +18,8 @@ def add_arguments(p):
     p.add_argument("--quick", action="store_true", help="small sizes, few repeats (< 1 min)")
     p.add_argument(
         "--parts",
-        default="kernels,training,memory",
-        help="comma-separated parts to run: kernels, training, memory (default: all three)",
+        default="kernels,training,memory,fit",
+        help="comma-separated parts to run: kernels, training, memory, fit (default: all four)",
     )
     p.add_argument("--repeats", type=int, default=None, metavar="N",
                    help="interleaved rounds (default 7; --quick 3)")

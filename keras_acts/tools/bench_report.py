@@ -157,6 +157,8 @@ def report(result):
                   training_table(result["training"])]
     if "memory" in result:
         lines += ["", "Memory:", "", memory_table(result["memory"])]
+    if "fit" in result:
+        lines += ["", "Keras fit with a partial last batch:", "", _fit_table(result["fit"])]
     if "targets" in result:
         lines += ["", "Targets (in parentheses after a ratio over its target: the middle half of "
                   "its per-round ratios):", "", targets_table(result)]
@@ -245,4 +247,12 @@ def markdown(result):
                   _legend(TRAINING_COLUMNS).replace("  - ", "- "), training_table(result["training"])]
     if "memory" in result:
         parts += ["## Memory", memory_table(result["memory"])]
+    if "fit" in result:
+        parts += ["## Keras fit with a partial last batch", _fit_table(result["fit"])]
     return "\n\n".join(parts) + "\n"
+
+
+def _fit_table(rows):
+    from keras_acts.tools.bench_fit import fit_table
+
+    return fit_table(rows)

@@ -20,7 +20,39 @@ def add_parser(subparsers):
     )
     p.add_argument("names", nargs="*", metavar="NAME", help="activations to check (default: all)")
     p.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
+    p.add_argument(
+        "--stress", action="store_true",
+        help="also the stress checks: properties of every activation in four dtypes through "
+        "eager, tf.function, fused and XLA; threads; tampered .keras files (minutes)",
+    )
     return p
+
+
+def _print_stress(figures):
+    files = figures["files"]
+    rows = [
+        ["property batches (values)", f"{figures['property_batches']} ({figures['property_values']})"],
+        ["property violations", figures["property_violations"]],
+        ["threads (errors)", f"{figures['threads']} ({len(figures['thread_errors'])})"],
+    ]
+    if files is not None:
+        rows += [
+            ["tampered files tried", files["cases"]],
+            ["clean errors / loaded the same", f"{files['clean_errors']} / {files['loaded_same']}"],
+            ["code executed from a file", files["executions"]],
+            ["failures", len(files["failures"])],
+        ]
+    print(table(["stress check", "figure"], rows))
+    for line in figures["violations"]:
+        print(f"  {line}")
+    failed = figures["property_violations"] or figures["thread_errors"]
+    return bool(failed or (files and (files["executions"] or files["failures"])))
+
+
+def _progress(line):
+    import sys
+
+    print(line, file=sys.stderr)
 
 
 def run(args):
@@ -39,4 +71,9 @@ def run(args):
     for name in skipped:
         print(f"  {name}: skipped, its required parameters have no example arguments")
     print(f"\n{len(specs) - failures} of {len(specs)} activations passed.")
+    if args.stress:
+        from keras_acts.tools import stress
+
+        print()
+        failures += _print_stress(stress.run_stress(log=_progress))
     return EXIT_FAILED if failures else 0
