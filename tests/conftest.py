@@ -1,19 +1,21 @@
+import gc
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-import gc  # noqa: E402
-
-import keras  # noqa: E402
 import pytest  # noqa: E402
 
-import keras_acts  # noqa: E402,F401
+# Keras and keras_acts are imported by the test modules, not here: with the
+# suite split over processes (pytest-xdist), the process that only hands
+# out tests then never loads TensorFlow (~600 MB).
 
 
 @pytest.fixture
 def policy():
     """Set a Keras dtype policy for one test and restore float32 after."""
+    import keras
+
     yield keras.config.set_dtype_policy
     keras.config.set_dtype_policy("float32")
 
@@ -24,6 +26,10 @@ def _release_what_each_module_traced():
     dropping them after the module keeps the suite's memory flat (it grew
     past 3 GB without this)."""
     yield
+    import keras
+
+    import keras_acts
+
     keras.backend.clear_session()
     keras_acts.config.clear_fusion_cache()
     gc.collect()
