@@ -6,9 +6,8 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import pytest  # noqa: E402
 
-# Keras and keras_acts are imported by the test modules, not here: with the
-# suite split over processes (pytest-xdist), the process that only hands
-# out tests then never loads TensorFlow (~600 MB).
+# Keras and keras_acts are imported by the test modules that use them, not
+# here: a run of tests that need neither stays without TensorFlow.
 
 
 @pytest.fixture
