@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import keras_acts
+from keras_acts.tools.common import runnable
 
 TIMEOUT = 300
 
@@ -202,7 +203,7 @@ def test_plot_all_writes_the_gallery(main, tmp_path):
     assert is_png(tmp_path / "gallery.png")
     # Activations defined in this process without example arguments for
     # their required parameters are left out, as `check` leaves them out.
-    drawable = [s for s in keras_acts.catalog() if _has_examples(s)]
+    drawable, _ = runnable(keras_acts.catalog())
     assert f"{len(drawable)} activation(s)" in done.stdout
     assert len(drawable) >= len(keras_acts.catalog(builtin=True))
 
@@ -252,19 +253,12 @@ def test_check_named_activations_passes(main):
 def test_check_everything_passes(main):
     # Activations this process defined without example arguments for their
     # required parameters (tests/custom_acts.py's gain) are skipped, said so.
-    checkable = [s for s in keras_acts.catalog() if _has_examples(s)]
+    checkable, _ = runnable(keras_acts.catalog())
     done = main("check")
     assert done.returncode == 0, (done.stdout, done.stderr)
     assert f"{len(checkable)} of {len(checkable)} activations passed" in done.stdout
     assert len(checkable) >= len(keras_acts.catalog(builtin=True))
 
-
-def _has_examples(spec):
-    try:
-        spec.example_params
-    except ValueError:
-        return False
-    return True
 
 
 def test_check_finds_a_wrong_gradient():
