@@ -1,47 +1,74 @@
 """Property tests for every activation, every float dtype: the eager,
-tf.function, fused and jit_compile=True paths agree (values and gradients,
-to keras_acts.tools.stress.TOLERANCES, subnormals included); NaN in gives
-NaN out, gradients included (piecewise-linear ones: see
-stress.SLOPE_AT_NAN); finite in gives finite out where the math is finite;
-monotone activations are monotone; bounded ones stay in range.
+tf.function and jit_compile=True paths agree (values and gradients, to
+keras_acts.tools.properties.TOLERANCES, subnormals included), and so does the
+fused path in float32; NaN in gives NaN out, gradients included
+(piecewise-linear ones: see properties.SLOPE_AT_NAN); finite in gives finite
+out where the math is finite; monotone activations are monotone; bounded
+ones stay in range.
 
 hypothesis draws the batches (each example is a whole batch of 48 values,
-edge values mixed in); each activation's four paths are built once and
-reused. The properties themselves live in keras_acts.tools.stress, which
-`keras-acts check --stress` runs on a user's install."""
+edge values mixed in) and every activation of the dtype meets each one. The
+graph and jit paths of a dtype are one traced function over all the
+activations, built once (one trace and one XLA compile per dtype). The fused
+path compiles each activation's own passes, about a quarter second each: it
+runs in float32 here, where fused training runs; in the other dtypes the
+jit path checks the same XLA forms, and tests/test_fusion.py checks the
+fusion engine itself in every dtype. ``keras-acts check --stress`` runs the
+fused path in every dtype on a user's install."""
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keras_acts.tools import stress
+from keras_acts.tools import properties
 
-SPECS = stress.stressed_specs()
-EXAMPLES = 3
+EXAMPLES = 4
 
 
-@pytest.mark.parametrize("dtype", stress.DTYPES)
-@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
+def _paths(dtype):
+    return properties.Paths.cached(dtype, fused=dtype == "float32")
+
+
+@pytest.mark.parametrize("dtype", properties.DTYPES)
 @settings(
     max_examples=EXAMPLES, deadline=None, derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
 @given(seed=st.integers(0, 2**32 - 1), edge_share=st.floats(0.0, 1.0))
-def test_properties_hold(spec, dtype, seed, edge_share):
-    case = stress.Case.cached(spec, dtype)
+def test_properties_hold(dtype, seed, edge_share):
     rng = np.random.default_rng(seed)
-    x, dy = stress.sample_batch(rng, dtype, edge_share=edge_share)
-    assert stress.check_batch(case, x, dy) == []
+    x, dy = properties.sample_batch(rng, dtype, edge_share=edge_share)
+    assert properties.check_batch(_paths(dtype), x, dy) == []
 
 
-@pytest.mark.parametrize("dtype", stress.DTYPES)
-@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
-def test_every_edge_value_at_once(spec, dtype):
-    case = stress.Case.cached(spec, dtype)
-    edges = stress.edge_values(dtype)
-    x = np.resize(edges, stress.SHAPE)
-    dy = np.random.default_rng(0).normal(size=stress.SHAPE)
-    assert stress.check_batch(case, x, dy) == []
+@pytest.mark.parametrize("dtype", properties.DTYPES)
+def test_every_edge_value_at_once(dtype):
+    paths = _paths(dtype)
+    x = np.resize(properties.edge_values(dtype), properties.SHAPE)
+    dy = np.random.default_rng(0).normal(size=properties.SHAPE)
+    assert properties.check_batch(paths, x, dy) == []
     # And shifted, so every edge value meets every other in a row.
-    assert stress.check_batch(case, np.roll(x, 5), dy) == []
+    assert properties.check_batch(paths, np.roll(x, 5), dy) == []
+
+
+def test_every_activation_meets_every_path():
+    names = {case.spec.name for case in _paths("float32").cases}
+    assert names == {spec.name for spec in properties.stressed_specs()}
+    assert set(_paths("float32").paths) == set(properties.PATHS)
+
+
+def test_a_violation_is_reported_by_name(monkeypatch):
+    paths = _paths("float32")
+    x, dy = properties.sample_batch(np.random.default_rng(0), "float32")
+    honest = paths.run
+
+    def one_path_off(x, dy):
+        out = honest(x, dy)
+        y, dx = out["mish"]["jit"]
+        out["mish"]["jit"] = (y * 1.01, dx)
+        return out
+
+    monkeypatch.setattr(paths, "run", one_path_off)
+    found = properties.check_batch(paths, x, dy)
+    assert found and all(line.startswith("mish float32: jit value differs") for line in found)
