@@ -5,7 +5,7 @@ the cases that show something different run for real."""
 
 import json
 
-from keras_acts.tools import bench, bench_memory, bench_report
+from keras_acts.tools import bench, bench_fit, bench_memory, bench_report
 
 TINY = ["--parts", "kernels", "--repeats", "1", "--sizes", "12"]
 
@@ -30,17 +30,36 @@ def test_bench_prints_its_report_and_progress_apart(capsys):
     assert "kernels: forward + backward" in err and "kernels: forward + backward" not in out
 
 
-def test_bench_quick_json_has_every_part(capsys):
+def test_bench_quick_json_has_every_part(capsys, monkeypatch):
+    # The memory and fit parts run each case in a fresh process: here they
+    # get made-up figures (the processes themselves are run by the two tests
+    # after this one), so the JSON's shape is checked without them.
+    def memory_case(activation, depth, width, batch, cache):
+        return {"step": 100.0 + len(activation), "first": 120.0, "compiled": False}
+
+    def fit_case(activation, sizes):
+        return {"step_ms": 2.0, "partial_step_ms": 1.5, "extra_mib": 30.0 + len(activation)}
+
+    monkeypatch.setattr(bench_memory, "_memory_case", memory_case)
+    monkeypatch.setattr(bench_fit, "_case", fit_case)
     code = bench.main(["relu", "--quick", "--json", "--repeats", "1", "--sizes", "12"])
     assert code == 0
     result = json.loads(capsys.readouterr().out)
-    assert {"machine", "kernels", "training", "memory", "targets"} <= set(result)
+    assert {"machine", "kernels", "training", "memory", "fit", "targets"} <= set(result)
     assert result["kernels"][0]["name"] == "relu"
     assert result["memory"]["rows"][0]["name"] == "relu"
-    assert result["memory"]["rows"][0]["ours_compiled"] is False  # relu fuses nothing
+    assert result["memory"]["rows"][0]["ours_compiled"] is False
+    assert result["fit"][0]["name"] == "relu"
+    assert result["fit"][0]["ours_extra_mib"] == 30.0 + len("relu_custom")
     low, high = result["training"][0]["speedup_spread"]
     assert low <= high
     assert {"geomean_ours_vs_keras", "met", "above_target"} <= set(result["targets"]["graph_2^12"])
+
+
+def test_fit_case_runs_in_a_fresh_process():
+    sizes = dict(depth=1, width=64, batch=32, rows=70, epochs=2)  # a partial last batch of 6
+    row = bench_fit._case("relu_custom", sizes)
+    assert row["step_ms"] > 0 and row["partial_step_ms"] > 0 and row["extra_mib"] >= 0
 
 
 def test_training_table_shows_the_middle_half_of_its_rounds():
@@ -52,10 +71,10 @@ def test_training_table_shows_the_middle_half_of_its_rounds():
 
 
 def test_memory_keeps_xla_compiling_apart(tmp_path):
-    # gelu fuses at this size: its first step compiles, and the step's own
-    # figure comes from a second process on the warm persistent cache. (relu,
-    # which compiles nothing, is checked by the JSON run above.)
-    depth, width, batch = 4, 512, 1024  # bench's quick model
+    # gelu fuses at this size (2^16 elements, the default threshold): its
+    # first step compiles, and the step's own figure comes from a second
+    # process on the warm persistent cache.
+    depth, width, batch = 1, 256, 256
     gelu = bench_memory._memory_case("gelu_custom", depth, width, batch, str(tmp_path))
     assert gelu["compiled"]
     assert gelu["first"] > 0 and gelu["step"] > 0

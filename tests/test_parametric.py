@@ -1,10 +1,5 @@
 """prelu, snake, rrelu and the normalizers: what the shared table cannot test."""
 
-import os
-import subprocess
-import sys
-import textwrap
-
 import keras
 import numpy as np
 import pytest
@@ -504,60 +499,6 @@ def test_keras_drop_in_signatures():
         assert [(n, p.default) for n, p in ours.items()] == [
             (n, p.default) for n, p in theirs.items()
         ]
-
-
-# -- saving ------------------------------------------------------------------
-
-LOAD_SCRIPT = textwrap.dedent(
-    """
-    import os, sys
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import numpy as np, keras
-    import keras_acts  # registers the layers
-    path, x_path, out = sys.argv[1:4]
-    model = keras.saving.load_model(path)
-    np.savez(out + "_y.npz", *model.predict(np.load(x_path), verbose=0))
-    np.savez(out + "_w.npz", *model.get_weights())
-    """
-)
-
-
-def test_weights_survive_keras_save_and_load_in_a_fresh_process(tmp_path):
-    keras.utils.set_random_seed(1)
-    inputs = keras.Input((6, 8))
-    h = keras.layers.Dense(8)(inputs)
-    h = L.PReLU(alpha_initializer="random_uniform", shared_axes=[1])(h)
-    h = L.Snake(frequency_initializer=keras.initializers.RandomUniform(0.5, 2.0))(h)
-    h = L.RReLU(lower=0.1, upper=0.2, seed=9)(h)
-    h = L.GLU()(keras.layers.Dense(8)(h))
-    a = L.LogSoftmax()(h)
-    b = L.Softmin(axis=1)(h)
-    c = L.Sparsemax()(h)
-    model = keras.Model(inputs, [a, b, c])
-    x = signed((3, 6, 8))
-    model.compile("adam", ["mse", "mse", "mse"])
-    model.fit(x, [np.zeros((3, 6, 4))] * 3, epochs=2, verbose=0)
-    path = str(tmp_path / "model.keras")
-    model.save(path)
-    np.save(tmp_path / "x.npy", x)
-    script = tmp_path / "load.py"
-    script.write_text(LOAD_SCRIPT)
-    out = str(tmp_path / "out")
-    env = dict(os.environ, KERAS_BACKEND="tensorflow")
-    subprocess.run([sys.executable, str(script), path, str(tmp_path / "x.npy"), out],
-                   check=True, env=env, timeout=300)
-    expected = model.predict(x, verbose=0)
-    got = np.load(out + "_y.npz")
-    assert len(got.files) == len(expected) == 3
-    for i, e in enumerate(expected):
-        np.testing.assert_array_equal(got[f"arr_{i}"], e)  # bit for bit
-    weights = np.load(out + "_w.npz")
-    saved = [weights[f"arr_{i}"] for i in range(len(weights.files))]
-    ours = model.get_weights()
-    assert len(saved) == len(ours)
-    for w, s in zip(ours, saved):
-        np.testing.assert_array_equal(w, s)
 
 
 def test_rrelu_bounds_are_checked_at_call_and_construction():

@@ -1,4 +1,14 @@
-"""Save in this process, load in a fresh one that only imports keras_acts."""
+"""Save in this process, load in a fresh one that only imports keras_acts.
+
+One fresh process loads everything this module saves (each would otherwise
+pay TensorFlow's import again): a Sequential model of every string, a
+functional model of every layer and some functional calls, both in .keras
+and legacy .h5; a model of the trainable and random layers; a SavedModel
+export; and a file saved by an earlier version of the package
+(``fixtures/before_layout.keras``, saved before the package was split into
+its current modules: strings, layers, a functional call of a function, PReLU,
+Snake and RReLU). Outputs are compared bit for bit.
+"""
 
 import json
 import os
@@ -14,6 +24,8 @@ import keras_acts
 from catalog_cases import catalog_specs, string_specs
 
 TESTS_DIR = os.path.dirname(__file__)
+FIXTURES = os.path.join(TESTS_DIR, "fixtures")
+L = keras_acts.layers
 
 LOADER = textwrap.dedent(
     """
@@ -23,30 +35,33 @@ LOADER = textwrap.dedent(
     import custom_acts  # the user's own activation module, as a user would import it
 
     folder = sys.argv[1]
-    x, expected = np.load(folder + "/x.npy"), np.load(folder + "/y.npy")
+    x = np.load(folder + "/x.npy")
     report = {}
-    # Training goes on for one model of each kind and each format; each fit
-    # traces a large graph, so the other two only predict.
+    # One model of each kind and format keeps training, eagerly: loading is
+    # what is tested here, and a compiled step of these models traces ~90
+    # branches. The .h5 files are loaded uncompiled: Keras's legacy loader
+    # fails on a string loss ("mse") and drops the optimizer state.
     trained = {"sequential.keras", "functional.h5"}
     for name in ("sequential", "functional"):
         for ext in ("keras", "h5"):
             key = f"{name}.{ext}"
-            # Keras's own legacy .h5 loader fails on a string loss ("mse") and
-            # drops the optimizer state: load it uncompiled and recompile.
-            legacy = ext == "h5"
-            model = keras.saving.load_model(f"{folder}/{key}", compile=not legacy)
-            same = bool(np.array_equal(model.predict(x, verbose=0), expected[name]))
-            report[key] = {"same": same}
+            model = keras.saving.load_model(f"{folder}/{key}", compile=ext == "keras")
+            np.save(f"{folder}/{key}.out.npy", model(x))
+            report[key] = {}
             if key in trained:
-                if legacy:
-                    model.compile(optimizer="adam", loss="mse")
-                model.jit_compile = False  # XLA is tested elsewhere; here it only costs time
+                model.compile(optimizer="adam", loss="mse", run_eagerly=True)
                 before = model.evaluate(x, np.zeros((len(x), 1)), verbose=0)
                 history = model.fit(x, np.zeros((len(x), 1)), epochs=3, verbose=0)
                 report[key]["loss"] = [before] + history.history["loss"]
     reloaded = tf.saved_model.load(folder + "/exported")  # keep it alive while serving
-    served = reloaded.serve(x).numpy()
-    report["export"] = {"same": bool(np.allclose(served, expected["functional"], rtol=1e-6, atol=1e-6))}
+    np.save(folder + "/exported.out.npy", reloaded.serve(x).numpy())
+
+    for key in ("trainable.keras", "before_layout.keras"):
+        model = keras.saving.load_model(sys.argv[2] if key == "before_layout.keras" else f"{folder}/{key}")
+        inputs = np.load(f"{folder}/{key}.in.npy")
+        outputs = model(inputs, training=False)
+        np.savez(f"{folder}/{key}.out.npz", *(outputs if isinstance(outputs, list) else [outputs]))
+        np.savez(f"{folder}/{key}.weights.npz", *model.get_weights())
     print(json.dumps(report))
     """
 )
@@ -74,8 +89,8 @@ def functional_model():
 
     inputs = keras.Input((6,))
     branches = [layer(keras.layers.Dense(4)(inputs)) for layer in default_layers()]
-    branches.append(keras.layers.Dense(4, activation=keras_acts.layers.ReLU(max_value=2.0, negative_slope=0.1))(inputs))
-    branches.append(keras.layers.Dense(4, activation=keras_acts.layers.Step(straight_through=True))(inputs))
+    branches.append(keras.layers.Dense(4, activation=L.ReLU(max_value=2.0, negative_slope=0.1))(inputs))
+    branches.append(keras.layers.Dense(4, activation=L.Step(straight_through=True))(inputs))
     branches.append(keras.layers.Dense(4, activation=keras_acts.activations.softmax)(inputs))
     branches.append(scaled_tanh.layer(scale=0.5)(keras.layers.Dense(4, activation="scaled_tanh_custom")(inputs)))
     # Our functions called on symbolic inputs, as Keras's own can be.
@@ -86,40 +101,89 @@ def functional_model():
     return keras.Model(inputs, outputs)
 
 
+def trainable_model():
+    """Trainable and random layers, trained two steps so their weights are
+    no longer the initial ones."""
+    keras.utils.set_random_seed(1)
+    inputs = keras.Input((6, 8))
+    h = keras.layers.Dense(8)(inputs)
+    h = L.PReLU(alpha_initializer="random_uniform", shared_axes=[1])(h)
+    h = L.Snake(frequency_initializer=keras.initializers.RandomUniform(0.5, 2.0))(h)
+    h = L.RReLU(lower=0.1, upper=0.2, seed=9)(h)
+    h = L.GLU()(keras.layers.Dense(8)(h))
+    model = keras.Model(inputs, [L.LogSoftmax()(h), L.Softmin(axis=1)(h), L.Sparsemax()(h)])
+    x = np.random.default_rng(0).uniform(-3, 3, size=(3, 6, 8)).astype("float32")
+    model.compile("adam", ["mse", "mse", "mse"], run_eagerly=True)
+    model.fit(x, [np.zeros((3, 6, 4))] * 3, epochs=2, verbose=0)
+    return model, x
+
+
 @pytest.fixture(scope="module")
-def loaded_report(tmp_path_factory):
+def saved(tmp_path_factory):
+    """Save every model here, load them all in one fresh process: (folder,
+    the models and inputs saved here, the loader's report)."""
     folder = str(tmp_path_factory.mktemp("saved"))
     x = np.random.default_rng(0).uniform(-3, 3, size=(32, 6)).astype("float32")
-    expected = {}
-    for name, model in (("sequential", sequential_model()), ("functional", functional_model())):
+    np.save(f"{folder}/x.npy", x)
+    models = {"sequential": sequential_model(), "functional": functional_model()}
+    for name, model in models.items():
         model.compile(optimizer="adam", loss="mse")
-        expected[name] = model.predict(x, verbose=0)
         model.save(f"{folder}/{name}.keras")
         model.save(f"{folder}/{name}.h5")
-        if name == "functional":
-            model.export(f"{folder}/exported", verbose=False)
-    np.save(f"{folder}/x.npy", x)
-    np.save(f"{folder}/y.npy", expected, allow_pickle=True)
+    models["functional"].export(f"{folder}/exported", verbose=False)
+    models["trainable"], trainable_x = trainable_model()
+    models["trainable"].save(f"{folder}/trainable.keras")
+    np.save(f"{folder}/trainable.keras.in.npy", trainable_x)
+    before_layout = np.load(os.path.join(FIXTURES, "before_layout_io.npz"))
+    np.save(f"{folder}/before_layout.keras.in.npy", before_layout["x"])
     env = dict(os.environ, PYTHONPATH=TESTS_DIR + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    script = LOADER.replace('np.load(folder + "/y.npy")', 'np.load(folder + "/y.npy", allow_pickle=True).item()')
     result = subprocess.run(
-        [sys.executable, "-c", script, folder], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", LOADER, folder, os.path.join(FIXTURES, "before_layout.keras")],
+        env=env, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr[-4000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return folder, models, x, json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize("key", ["sequential.keras", "functional.keras", "sequential.h5", "functional.h5"])
-def test_fresh_process_predicts_identically(loaded_report, key):
-    assert loaded_report[key]["same"]
+def test_fresh_process_predicts_identically(saved, key):
+    folder, models, x, _ = saved
+    expected = models[key.split(".")[0]](x).numpy()
+    np.testing.assert_array_equal(np.load(f"{folder}/{key}.out.npy"), expected)
 
 
 @pytest.mark.parametrize("key", ["sequential.keras", "functional.h5"])
-def test_fresh_process_keeps_training(loaded_report, key):
-    loss = loaded_report[key]["loss"]
+def test_fresh_process_keeps_training(saved, key):
+    loss = saved[3][key]["loss"]
     assert np.isfinite(loss).all()
     assert loss[-1] < loss[0]
 
 
-def test_exported_savedmodel_serves_the_same_predictions(loaded_report):
-    assert loaded_report["export"]["same"]
+def test_exported_savedmodel_serves_the_same_predictions(saved):
+    folder, models, x, _ = saved
+    np.testing.assert_allclose(
+        np.load(f"{folder}/exported.out.npy"), models["functional"](x).numpy(), rtol=1e-6, atol=1e-6
+    )
+
+
+def test_trainable_and_random_layers_keep_weights_and_predictions(saved):
+    folder, models, _, _ = saved
+    model = models["trainable"]
+    expected = model(np.load(f"{folder}/trainable.keras.in.npy"), training=False)
+    with np.load(f"{folder}/trainable.keras.out.npz") as got:
+        assert len(got.files) == len(expected) == 3
+        for i, e in enumerate(expected):
+            np.testing.assert_array_equal(got[f"arr_{i}"], e.numpy())  # bit for bit
+    with np.load(f"{folder}/trainable.keras.weights.npz") as weights:
+        saved_weights = [weights[f"arr_{i}"] for i in range(len(weights.files))]
+    ours = model.get_weights()
+    assert len(saved_weights) == len(ours)
+    for w, s in zip(ours, saved_weights):
+        np.testing.assert_array_equal(w, s)
+
+
+def test_file_saved_before_the_layout_change_predicts_the_same(saved):
+    folder = saved[0]
+    expected = np.load(os.path.join(FIXTURES, "before_layout_io.npz"))["y"]
+    with np.load(f"{folder}/before_layout.keras.out.npz") as got:
+        np.testing.assert_array_equal(got["arr_0"], expected)
