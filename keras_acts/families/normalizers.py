@@ -301,11 +301,18 @@ def _glu_output_shape(input_shape, axis):
 
 
 def _glu_backward(dy, x, y, axis):
+    # Half types in float32, as the forward: float16's slope underflows to a
+    # subnormal at |b| ~ 17, which XLA flushes to 0 (and a = inf then gives
+    # NaN there, where the other paths give inf).
+    return in_float32(lambda dy, x: _glu_slopes(dy, x, axis), dy, x)
+
+
+def _glu_slopes(dy, x, axis):
     a, b = halves(x, axis)
     gate = tf.sigmoid(b)
     # sigmoid(b) * sigmoid(-b), not SigmoidGrad's s * (1 - s): that cancels
-    # where the gate saturates (all precision lost in float16). Two native
-    # sigmoids are also cheaper than one exp and its fix-ups.
+    # where the gate saturates. Two native sigmoids are also cheaper than
+    # one exp and its fix-ups.
     slope = gate * tf.sigmoid(negated(b))
     # a * slope first: slope <= 1/4, so it never overflows, where dy * a can
     # (near float32's largest) even though the gradient itself is finite.
