@@ -32,8 +32,8 @@ def test_bench_prints_its_report_and_progress_apart(capsys):
 
 def test_bench_quick_json_has_every_part(capsys, monkeypatch):
     # The memory and fit parts run each case in a fresh process: here they
-    # get made-up figures (the processes themselves are run by the two tests
-    # after this one), so the JSON's shape is checked without them.
+    # get made-up figures (the cases' code is run by the two tests after
+    # this one), so the JSON's shape is checked without them.
     def memory_case(activation, depth, width, batch, cache):
         return {"step": 100.0 + len(activation), "first": 120.0, "compiled": False}
 
@@ -56,9 +56,10 @@ def test_bench_quick_json_has_every_part(capsys, monkeypatch):
     assert {"geomean_ours_vs_keras", "met", "above_target"} <= set(result["targets"]["graph_2^12"])
 
 
-def test_fit_case_runs_in_a_fresh_process():
-    sizes = dict(depth=1, width=64, batch=32, rows=70, epochs=2)  # a partial last batch of 6
-    row = bench_fit._case("relu_custom", sizes)
+def test_fit_case_figures():
+    # The case's own code, in this process: bench runs it in a fresh one, so
+    # that its memory figure is its own.
+    row = bench_fit._child("relu_custom", depth=1, width=64, batch=32, rows=70, epochs=2)
     assert row["step_ms"] > 0 and row["partial_step_ms"] > 0 and row["extra_mib"] >= 0
 
 

@@ -1,12 +1,12 @@
 """The ``keras-acts`` command.
 
 Subcommands run through ``cli.main`` in this process: a subprocess would
-pay TensorFlow's import each time. Two run as a user runs them, in a
-subprocess through the installed entry point's launcher: ``--help`` (every
-subcommand's, fast, without importing TensorFlow) and an unknown name (a
-one-line error with close-name suggestions, no traceback, no TensorFlow log
-lines); a third defines a wrong gradient in a fresh registry. ``demo`` runs
-with its hidden ``--quick`` option here; the full demo is run by hand (README).
+pay TensorFlow's import each time. One subprocess runs the installed entry
+point's launcher as a user does: ``--help`` (every subcommand's, fast,
+without importing TensorFlow), then a plot of an unknown name (a one-line
+error with close-name suggestions, no traceback, no TensorFlow log lines).
+``demo`` runs with its hidden ``--quick`` option here; the full demo is run
+by hand (README).
 """
 
 import inspect
@@ -16,8 +16,6 @@ import subprocess
 import sys
 import struct
 import tempfile
-import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -30,24 +28,6 @@ TIMEOUT = 300
 
 REPO = Path(__file__).resolve().parent.parent
 COMMANDS = ("list", "plot", "check", "demo", "bench", "inspect", "export")
-
-
-def run_cli(*args, cwd=None):
-    """The command as the installed ``keras-acts`` script runs it (its launcher)."""
-    env = dict(os.environ)
-    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the command's own default
-    return subprocess.run(
-        [sys.executable, "-m", "keras_acts_cli", *map(str, args)],
-        capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd, env=env,
-    )
-
-
-def run_python(code):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True, text=True, timeout=TIMEOUT, env=env,
-    )
 
 
 class Done:
@@ -208,19 +188,6 @@ def test_plot_all_writes_the_gallery(main, tmp_path):
     assert len(drawable) >= len(keras_acts.catalog(builtin=True))
 
 
-def test_plot_unknown_name_suggests_close_names(tmp_path):
-    # A real run: one line on stderr, no traceback, none of TensorFlow's log lines.
-    done = run_cli("plot", "relu", "mihs", "-o", tmp_path / "x.png")
-    assert_clean_failure(done)
-    assert "cudart_stub" not in done.stderr and "absl::InitializeLog" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    with pytest.raises(ValueError) as error:
-        keras_acts.lookup("mihs")
-    assert "Closest known names: mish" in str(error.value)
-    assert str(error.value) in done.stderr  # the registry's own suggestion
-    assert not (tmp_path / "x.png").exists()
-
-
 @pytest.mark.parametrize(
     "args",
     [
@@ -250,32 +217,34 @@ def test_check_named_activations_passes(main):
     assert "passed" in done.stdout
 
 
-def test_check_everything_passes(main):
-    # Activations this process defined without example arguments for their
-    # required parameters (tests/custom_acts.py's gain) are skipped, said so.
+def test_check_everything_passes(main, monkeypatch):
+    # Every activation's gradient check runs for real. The save-and-load
+    # check writes a model per activation (~0.3 s each): here it runs on the
+    # named ones above, and every activation's save and load is tested in
+    # tests/test_saving.py. Activations this process defined without example
+    # arguments for their required parameters (tests/custom_acts.py's gain)
+    # are skipped, said so.
+    from keras_acts.tools import selfcheck
+
+    saved = []
+    monkeypatch.setattr(selfcheck, "check_save_load", lambda spec, d: (saved.append(spec), (True, "layer"))[1])
     checkable, _ = runnable(keras_acts.catalog())
     done = main("check")
     assert done.returncode == 0, (done.stdout, done.stderr)
     assert f"{len(checkable)} of {len(checkable)} activations passed" in done.stdout
     assert len(checkable) >= len(keras_acts.catalog(builtin=True))
+    assert {spec.name for spec in saved} == {spec.name for spec in checkable}
 
 
+def test_check_finds_a_wrong_gradient(main, isolated_registry):
+    # An activation whose hand-written gradient is off by a factor of 2,
+    # defined for this test only.
+    @keras_acts.define_activation(backward=lambda dy, x, y: dy * 4 * x, keep="x",
+                                  params={}, package="test_cli")
+    def wrong_square(x):
+        return x * x
 
-def test_check_finds_a_wrong_gradient():
-    # An activation whose hand-written gradient is off by a factor of 2.
-    done = run_python(
-        """
-        import sys, tensorflow as tf, keras_acts
-        from keras_acts.tools import cli
-
-        @keras_acts.define_activation(backward=lambda dy, x, y: dy * 4 * x, keep="x",
-                                      params={}, package="test_cli")
-        def wrong_square(x):
-            return x * x
-
-        sys.exit(cli.main(["check", "wrong_square", "relu"]))
-        """
-    )
+    done = main("check", "wrong_square", "relu")
     assert done.returncode == 1, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr
     line = next(l for l in done.stdout.splitlines() if l.startswith("wrong_square"))
@@ -364,31 +333,66 @@ def test_help_lists_every_subcommand_and_its_options(main):
     assert "bench --help" not in done.stdout
 
 
-HELP_PROBE = """
-import json, sys, time
+# One process, as a user's: every --help first (TensorFlow must stay
+# unimported), then a plot of an unknown name, whose stderr (TensorFlow's C++
+# log lines included) goes to a file.
+USER_PROBE = """
+import json, os, sys, time
 start = time.perf_counter()
 import keras_acts_cli
 codes = {command: keras_acts_cli.main([command, "--help"]) for command in [""] + COMMANDS}
 inspected = keras_acts_cli.main(["inspect", FIXTURE, "--no-load", "--json"])
-print(json.dumps({"codes": codes, "inspected": inspected, "seconds": time.perf_counter() - start,
-                  "tensorflow": "tensorflow" in sys.modules, "keras": "keras" in sys.modules}))
+seconds = time.perf_counter() - start
+report = {"codes": codes, "inspected": inspected, "seconds": seconds,
+          "tensorflow": "tensorflow" in sys.modules, "keras": "keras" in sys.modules}
+sys.stderr.flush()
+with open(ERRORS, "w") as errors:
+    os.dup2(errors.fileno(), 2)
+    report["plot_code"] = keras_acts_cli.main(["plot", "relu", "mihs", "-o", PICTURE])
+    sys.stderr.flush()
+print(json.dumps(report))
 """
 
 
-def test_help_answers_at_once_without_tensorflow():
+@pytest.fixture(scope="module")
+def user_probe(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("probe")
     fixture = str(REPO / "tests" / "fixtures" / "before_layout.keras")
-    code = HELP_PROBE.replace('[""]', '["--help"]').replace("COMMANDS", repr(list(COMMANDS)))
-    start = time.perf_counter()
-    done = run_python(code.replace("FIXTURE", repr(fixture)))
-    wall = time.perf_counter() - start
+    code = USER_PROBE.replace('[""]', '["--help"]').replace("COMMANDS", repr(list(COMMANDS)))
+    for name, value in (("FIXTURE", fixture), ("ERRORS", str(folder / "stderr.txt")),
+                        ("PICTURE", str(folder / "x.png"))):
+        code = code.replace(name, repr(value))
+    env = dict(os.environ)
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the command's own default
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=TIMEOUT, env=env)
     assert done.returncode == 0, done.stderr
     probe = json.loads(done.stdout.strip().splitlines()[-1])
+    return probe, done.stdout, (folder / "stderr.txt").read_text(), folder
+
+
+def test_help_answers_at_once_without_tensorflow(user_probe):
+    probe, stdout, _, _ = user_probe
     assert set(probe["codes"].values()) == {0}, probe
     assert probe["inspected"] == 0
     assert probe["tensorflow"] is False and probe["keras"] is False
     # A user-experience bound, generous for a loaded machine (about 0.3 s idle).
-    assert wall < 3.0, f"every --help took {wall:.1f} s"
-    assert "usage: keras-acts list" in done.stdout and '"package": "keras_acts"' in done.stdout
+    assert probe["seconds"] < 3.0, f"every --help took {probe['seconds']:.1f} s"
+    assert "usage: keras-acts list" in stdout and '"package": "keras_acts"' in stdout
+
+
+def test_plot_unknown_name_suggests_close_names(user_probe):
+    # One line on stderr, no traceback, none of TensorFlow's log lines.
+    probe, _, stderr, folder = user_probe
+    assert probe["plot_code"] == 2
+    assert "Traceback" not in stderr and "keras-acts" in stderr
+    assert "cudart_stub" not in stderr and "absl::InitializeLog" not in stderr
+    assert len(stderr.strip().splitlines()) == 1, stderr
+    with pytest.raises(ValueError) as error:
+        keras_acts.lookup("mihs")
+    assert "Closest known names: mish" in str(error.value)
+    assert str(error.value) in stderr  # the registry's own suggestion
+    assert not (folder / "x.png").exists()
 
 
 def test_bench_forwards_its_arguments(main):

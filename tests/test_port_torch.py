@@ -394,25 +394,3 @@ def test_example_ports_an_mlp(capsys):
     assert exited.value.code == 0, out
     assert "outputs match: True" in out
     assert "keras_acts.PReLU" in out
-
-
-def test_readme_porting_section_runs():
-    """The README's porting code blocks run as pasted, in a fresh process
-    (one process, each block in a fresh namespace, to keep the test short)."""
-    import os
-    import re
-    import subprocess
-    import sys
-
-    root = Path(__file__).parent.parent
-    readme = (root / "README.md").read_text()
-    section = readme[readme.index("## Coming from PyTorch or TensorFlow Addons"):]
-    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
-    assert len(blocks) == 2
-    runner = "import sys\nfor block in sys.argv[1:]:\n    exec(block, {'__name__': '__main__'})\n"
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3",
-               PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
-    done = subprocess.run([sys.executable, "-c", runner, *blocks], capture_output=True,
-                          text=True, timeout=300, env=env, cwd=root)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "hard_silu log_sigmoid" in done.stdout

@@ -26,6 +26,12 @@ from keras_acts.tools import properties
 EXAMPLES = 4
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _drop_compiled_paths():
+    yield
+    properties.Paths._cache.clear()  # ~40 traced functions per dtype
+
+
 def _paths(dtype):
     return properties.Paths.cached(dtype, fused=dtype == "float32")
 

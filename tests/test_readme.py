@@ -1,11 +1,11 @@
 """Every code block of README.md works as pasted.
 
-The ```python blocks run in order in a scratch folder (a block may use a file
-an earlier one wrote, as a reader's session would). Each runs in a fresh
+The ```python blocks run in a scratch folder (a block may use a file an
+earlier one wrote, as a reader's session would). Each runs in a fresh
 namespace, so a block that leaves out an import fails; the blocks that load a
-saved model each get a fresh process, where a missing ``import keras_acts``
-fails as it would for a user. The others share one process: each would pay
-TensorFlow's import again for nothing. The ```bash blocks are checked
+saved model each get a fresh process after the others, where a missing
+``import keras_acts`` fails as it would for a user. The others share one
+process, in order: each would pay TensorFlow's import again for nothing. The ```bash blocks are checked
 without running them: every ``keras-acts`` line names a real subcommand and
 real options, and the install and test commands are the ones CI runs.
 """
@@ -41,7 +41,7 @@ RUNNER = textwrap.dedent(
 
 
 def _loads_a_model(code):
-    return "load_model(" in code
+    return any("load_model(" in line.split("#")[0] for line in code.splitlines())
 
 
 def _run(paths, cwd):
@@ -52,19 +52,31 @@ def _run(paths, cwd):
     )
 
 
-def test_every_python_block_runs_as_pasted(tmp_path):
-    assert len(PYTHON) >= 4
-    groups = []  # consecutive blocks sharing a process; a loading block alone
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The blocks that load nothing, in order, in one process; then each
+    block that loads a model, in a fresh process of its own (they only read
+    files the first process wrote)."""
+    folder = tmp_path_factory.mktemp("readme")
+    paths = []
     for number, code in enumerate(PYTHON, 1):
-        path = tmp_path / f"block{number}.py"
-        path.write_text(code)
-        if _loads_a_model(code) or not groups or _loads_a_model(PYTHON[number - 2]):
-            groups.append([path])
-        else:
-            groups[-1].append(path)
-    for paths in groups:
-        done = _run(paths, tmp_path)
+        paths.append(folder / f"block{number}.py")
+        paths[-1].write_text(code)
+    plain = [p for p, code in zip(paths, PYTHON) if not _loads_a_model(code)]
+    loading = [[p] for p, code in zip(paths, PYTHON) if _loads_a_model(code)]
+    return [(group, _run(group, folder)) for group in [plain] + loading]
+
+
+def test_every_python_block_runs_as_pasted(runs):
+    assert len(PYTHON) >= 4
+    assert sum(len(group) for group, _ in runs) == len(PYTHON)
+    for paths, done in runs:
         assert done.returncode == 0, (paths, done.stdout, done.stderr[-3000:])
+
+
+def test_porting_blocks_print_what_they_say(runs):
+    out = runs[0][1].stdout
+    assert "hard_silu log_sigmoid" in out  # PyTorch's names, in ours
 
 
 def test_loading_blocks_import_keras_acts_first():
