@@ -1,11 +1,14 @@
 """Smoke test of ``keras-acts bench``: it runs and prints its report. No
 timing is asserted: the benchmark is not a test. Sizes are tiny and rounds
-single; each memory case is a fresh process that imports TensorFlow, so only
-the cases that show something different run for real."""
+single. The memory and fit parts run each case in a fresh process: here the
+cases' own code runs in this process, and the processes are stood in for
+(each would pay TensorFlow's import)."""
 
 import json
+import os
+import subprocess
 
-from keras_acts.tools import bench, bench_fit, bench_memory, bench_report
+from keras_acts.tools import bench, bench_fit, bench_memory, bench_memory_child, bench_report
 
 TINY = ["--parts", "kernels", "--repeats", "1", "--sizes", "12"]
 
@@ -32,8 +35,7 @@ def test_bench_prints_its_report_and_progress_apart(capsys):
 
 def test_bench_quick_json_has_every_part(capsys, monkeypatch):
     # The memory and fit parts run each case in a fresh process: here they
-    # get made-up figures (the cases' code is run by the two tests after
-    # this one), so the JSON's shape is checked without them.
+    # get made-up figures (the cases' code is tested below), so the JSON's shape is checked without them.
     def memory_case(activation, depth, width, batch, cache):
         return {"step": 100.0 + len(activation), "first": 120.0, "compiled": False}
 
@@ -71,14 +73,35 @@ def test_training_table_shows_the_middle_half_of_its_rounds():
     assert "| mlp | tanh | 31.1 | 35.7 | 0.90 | 0.86-1.02 |" in table
 
 
-def test_memory_keeps_xla_compiling_apart(tmp_path):
-    # gelu fuses at this size (2^16 elements, the default threshold): its
-    # first step compiles, and the step's own figure comes from a second
-    # process on the warm persistent cache.
-    depth, width, batch = 1, 256, 256
-    gelu = bench_memory._memory_case("gelu_custom", depth, width, batch, str(tmp_path))
-    assert gelu["compiled"]
-    assert gelu["first"] > 0 and gelu["step"] > 0
+def test_memory_keeps_xla_compiling_apart(tmp_path, monkeypatch):
+    # Each case is a fresh process (``bench_memory_child``); where the first
+    # one compiled (it left code in the persistent XLA cache), the case runs
+    # again on the warm cache and that is the step's figure. The processes
+    # are stood in for here: a compiling one writes to the cache.
+    calls = []
+
+    def child(args, env, **kwargs):
+        cache = env["TF_XLA_FLAGS"].split("--tf_xla_persistent_cache_directory=")[1]
+        compiles = args[-4] == "gelu_custom" and not os.listdir(cache)
+        if compiles:
+            open(os.path.join(cache, "module.pb"), "w").close()
+        calls.append(args[-4])
+        peak = (160 if compiles else 100) * 2**20
+        return subprocess.CompletedProcess(args, 0, stdout=json.dumps({"step_peak_bytes": peak}))
+
+    monkeypatch.setattr(bench_memory.subprocess, "run", child)
+    (tmp_path / "gelu").mkdir()
+    (tmp_path / "relu").mkdir()
+    gelu = bench_memory._memory_case("gelu_custom", 1, 256, 256, str(tmp_path / "gelu"))
+    assert gelu == {"step": 100.0, "first": 160.0, "compiled": True}
+    relu = bench_memory._memory_case("relu_custom", 1, 256, 256, str(tmp_path / "relu"))
+    assert relu == {"step": 100.0, "first": 100.0, "compiled": False}
+    assert calls == ["gelu_custom", "gelu_custom", "relu_custom"]
+
+
+def test_memory_child_measures_a_step():
+    # The child's own code, in this process (bench runs it in a fresh one).
+    assert bench_memory_child.step_peak_bytes("gelu_custom", 1, 64, 32) >= 0
 
 
 def test_memory_report_says_what_compiled(monkeypatch):

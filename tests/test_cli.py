@@ -23,6 +23,8 @@ import pytest
 import keras_acts
 from keras_acts.tools.common import runnable
 
+STARTS_PROCESSES = True  # conftest runs this module first
+
 TIMEOUT = 300
 
 

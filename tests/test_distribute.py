@@ -13,6 +13,8 @@ import sys
 import numpy as np
 import pytest
 
+STARTS_PROCESSES = True  # conftest runs this module first
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLE = os.path.join(ROOT, "examples", "distributed_training.py")
 TIMEOUT = 180

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+STARTS_PROCESSES = True  # conftest runs this module first
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

@@ -18,6 +18,8 @@ from keras_acts import _backend
 from keras_acts.tools import export as export_tool
 from keras_acts.tools import portability
 
+STARTS_PROCESSES = True  # conftest runs this module first
+
 CASES = portability.cases()
 IDS = [case.label for case in CASES]
 # Forward passes that a portable graph must run without control flow,

@@ -48,20 +48,59 @@ def _nodes_run(graph, fetches, feed_dict):
     return [node for partition in metadata.partition_graphs for node in partition.node]
 
 
-def test_the_probe_sees_a_composed_chain():
-    # The probe itself: a bare sigmoid(-x) is merged, or this file tests nothing.
-    ops = optimized_graph_ops(lambda x: tf.sigmoid(-x), "float32")
-    assert ("_UnaryOpsComposition", ["Neg", "Sigmoid"]) in ops
+def composed_chains(functions, dtype, shape=(16, 1024)):
+    """{index: [the ops each composite merged]} for the functions (by
+    index) whose forward or backward grappler merged into a
+    ``_UnaryOpsComposition`` kernel. All of them in one graph, each under a
+    name scope of its own: one optimization and one run per dtype."""
+    dtype = tf.as_dtype(dtype)
+    graph = tf.Graph()
+    rng = np.random.default_rng(0)
+    with graph.as_default():
+        w = tf.compat.v1.placeholder(dtype, ())
+        fetches, feed = [], {w: 0.5}
+        for index, f in enumerate(functions):
+            with tf.name_scope(f"case{index}"):
+                x = tf.compat.v1.placeholder(dtype, shape)
+                out = f(x) * w
+                dx = tf.gradients(out, x)[0]
+            fetches += [out, dx * w]
+            feed[x] = rng.normal(size=shape).astype(dtype.as_numpy_dtype)
+        nodes = _nodes_run(graph, fetches, feed)
+    found = {}
+    for node in nodes:
+        if node.op == "_UnaryOpsComposition":
+            index = int(node.name.split("/")[0].removeprefix("case"))
+            found.setdefault(index, []).append([n.decode() for n in node.attr["op_names"].list.s])
+    return found
+
+
+def _case_function(case):
+    name, params = case
+    return lambda x: getattr(keras_acts.activations, name)(x, **params)
+
+
+# The probe's own check: a bare sigmoid(-x) is merged, or this file tests
+# nothing. It rides along in every dtype's graph, as its last function.
+PROBE = lambda x: tf.sigmoid(-x)  # noqa: E731
+
+
+@pytest.fixture(scope="module")
+def chains():
+    functions = [_case_function(case) for case in CASES] + [PROBE]
+    return {dtype: composed_chains(functions, dtype) for dtype in DTYPES}
+
+
+def test_the_probe_sees_a_composed_chain(chains):
+    assert chains["float32"][len(CASES)] == [["Neg", "Sigmoid"]]
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_no_unary_chain_is_merged_into_a_composite_kernel(case):
-    name, params = case
-    f = getattr(keras_acts.activations, name)
+def test_no_unary_chain_is_merged_into_a_composite_kernel(chains, case):
+    index = CASES.index(case)
     for dtype in DTYPES:
-        ops = optimized_graph_ops(lambda x: f(x, **params), dtype)
-        composed = [names for op, names in ops if op == "_UnaryOpsComposition"]
-        assert not composed, f"{name} {dtype}: {composed}"
+        composed = chains[dtype].get(index)
+        assert not composed, f"{case_id(case)} {dtype}: {composed}"
 
 
 def dense_step_fused_ops(activation):

@@ -88,7 +88,7 @@ def test_mixed_precision_policies_train(policy, policy_name):
     x, y = rng.normal(size=(32, 6)).astype("float32"), rng.normal(size=(32, 1)).astype("float32")
     head = model.layers[-1].kernel
     before = head.numpy()
-    history = model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    history = model.fit(x, y, epochs=1, batch_size=32, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
     assert not np.array_equal(before, head.numpy())  # the step reached the weights
     assert all(np.isfinite(w.numpy()).all() for w in model.trainable_weights)

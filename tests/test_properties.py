@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from keras_acts.tools import properties
 
-EXAMPLES = 4
+EXAMPLES = 3
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+STARTS_PROCESSES = True  # conftest runs this module first
+
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text()
 BLOCKS = re.findall(r"^```(\w+)\n(.*?)^```", README, re.S | re.M)
