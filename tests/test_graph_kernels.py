@@ -15,7 +15,9 @@ import tensorflow as tf
 import keras_acts
 from references import CASES, case_id
 
-DTYPES = ["float32", "float64", "float16", "bfloat16"]
+# Not bfloat16: TensorFlow has no _UnaryOpsComposition kernel for it, so
+# grappler merges nothing there (the probe below finds no composite).
+DTYPES = ["float32", "float64", "float16"]
 
 
 def optimized_graph_ops(f, dtype, shape=(16, 1024)):

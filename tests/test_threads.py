@@ -41,7 +41,7 @@ def _init(seed):
 
 def _data():
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(72, 16)).astype("float32")  # a partial last batch of 8
+    x = rng.normal(size=(40, 16)).astype("float32")  # a partial last batch of 8
     return x, x[:, :1] * 0.5
 
 
@@ -126,7 +126,7 @@ def test_fusion_cache_survives_concurrent_eviction():
         try:
             for _ in range(2):
                 with config.fusion("always", min_size=0):
-                    for name in ("gelu", "mish", "silu", "elu"):
+                    for name in ("gelu", "mish"):
                         getattr(keras_acts.activations, name)(tf.ones((4, 4)))
         except Exception as error:  # noqa: BLE001
             errors.append(error)
