@@ -6,28 +6,19 @@ TensorFlow starts, and the workers need a cluster of their own."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
+from keras_acts.tools.strategies import free_ports
+
 STARTS_PROCESSES = True  # conftest runs this module first
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLE = os.path.join(ROOT, "examples", "distributed_training.py")
 TIMEOUT = 180
-
-
-def _free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:  # closed together, so the ports differ
-        s.close()
-    return ports
 
 
 def _start(*args):
@@ -53,7 +44,7 @@ def _finish(process):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("distribute"))
-    ports = ",".join(map(str, _free_ports(2)))
+    ports = ",".join(map(str, free_ports(2)))
     processes = {
         "mirrored": _start("mirrored", folder),
         "worker0": _start("worker", "0", ports, folder),

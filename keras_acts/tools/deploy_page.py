@@ -12,7 +12,6 @@ page (``table_rows``).
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -163,23 +162,13 @@ def _run_example(example, *args):
     )
 
 
-def _free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
 def strategy_verdicts(example=EXAMPLE):
     """({key: ok} under MirroredStrategy, {key: ok} across two workers), or
     (None, None) where the example is not at hand (an installed package)."""
     if not os.path.exists(example):
         return None, None
     with tempfile.TemporaryDirectory() as folder:
-        ports = ",".join(map(str, _free_ports(2)))
+        ports = ",".join(map(str, strategies.free_ports(2)))
         runs = [_run_example(example, "mirrored", folder)]
         runs += [_run_example(example, "worker", str(i), ports, folder) for i in (0, 1)]
         outputs = [run.communicate() for run in runs]

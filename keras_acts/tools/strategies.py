@@ -6,11 +6,24 @@ MirroredStrategy (``fit``) and MultiWorkerMirroredStrategy (a custom loop);
 tests/test_distribute.py and docs/deploy.md read the verdicts from here.
 """
 
+import socket
+
 import numpy as np
 
 from keras_acts.tools import portability
 
 BRANCH_WIDTH = 4
+
+
+def free_ports(count):
+    """``count`` distinct free ports on loopback, for a local cluster."""
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:  # closed together, so the ports differ
+        s.close()
+    return ports
 
 
 def catalog_model(features=8):
