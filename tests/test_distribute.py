@@ -1,8 +1,8 @@
 """Training under tf.distribute: MirroredStrategy over two logical CPUs
 (fit, save, load) and MultiWorkerMirroredStrategy with two worker processes
 on loopback (a custom loop). Each runs examples/distributed_training.py in
-processes of its own, all three at once: logical devices must be set before
-TensorFlow starts, and the workers need a cluster of their own."""
+processes of its own: logical devices must be set before TensorFlow starts,
+and the workers need a cluster of their own."""
 
 import json
 import os
@@ -43,19 +43,22 @@ def _finish(process):
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
+    """The MirroredStrategy run, then the two workers together: three
+    TensorFlow processes at once beside this one would hold ~2.6 GB."""
     folder = str(tmp_path_factory.mktemp("distribute"))
     ports = ",".join(map(str, free_ports(2)))
-    processes = {
-        "mirrored": _start("mirrored", folder),
-        "worker0": _start("worker", "0", ports, folder),
-        "worker1": _start("worker", "1", ports, folder),
-    }
-    try:
-        reports = {name: _finish(p) for name, p in processes.items()}
-    finally:
-        for p in processes.values():
-            if p.poll() is None:
-                p.kill()
+    reports = {}
+    for group in (
+        {"mirrored": ("mirrored", folder)},
+        {"worker0": ("worker", "0", ports, folder), "worker1": ("worker", "1", ports, folder)},
+    ):
+        processes = {name: _start(*args) for name, args in group.items()}
+        try:
+            reports.update({name: _finish(p) for name, p in processes.items()})
+        finally:
+            for p in processes.values():
+                if p.poll() is None:
+                    p.kill()
     return folder, reports
 
 
