@@ -23,7 +23,7 @@ import pytest
 import keras_acts
 from keras_acts.tools.common import runnable
 
-STARTS_PROCESSES = True  # conftest runs this module first
+STARTS_PROCESSES = 1  # TensorFlow processes at once: conftest runs this module first
 
 TIMEOUT = 300
 

@@ -14,7 +14,7 @@ import pytest
 
 from keras_acts.tools.strategies import free_ports
 
-STARTS_PROCESSES = True  # conftest runs this module first
+STARTS_PROCESSES = 2  # the two workers: conftest runs this module first of all
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLE = os.path.join(ROOT, "examples", "distributed_training.py")

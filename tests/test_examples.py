@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-STARTS_PROCESSES = True  # conftest runs this module first
+STARTS_PROCESSES = 1  # TensorFlow processes at once: conftest runs this module first
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

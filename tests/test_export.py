@@ -18,7 +18,7 @@ from keras_acts import _backend
 from keras_acts.tools import export as export_tool
 from keras_acts.tools import portability
 
-STARTS_PROCESSES = True  # conftest runs this module first
+STARTS_PROCESSES = 1  # TensorFlow processes at once: conftest runs this module first
 
 CASES = portability.cases()
 IDS = [case.label for case in CASES]

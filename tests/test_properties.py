@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from keras_acts.tools import properties
 
-EXAMPLES = 3
+EXAMPLES = 2
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-STARTS_PROCESSES = True  # conftest runs this module first
+STARTS_PROCESSES = 1  # TensorFlow processes at once: conftest runs this module first
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text()

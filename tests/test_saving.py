@@ -24,7 +24,7 @@ import pytest
 import keras_acts
 from catalog_cases import catalog_specs, string_specs
 
-STARTS_PROCESSES = True  # conftest runs this module first
+STARTS_PROCESSES = 1  # TensorFlow processes at once: conftest runs this module first
 
 TESTS_DIR = os.path.dirname(__file__)
 FIXTURES = os.path.join(TESTS_DIR, "fixtures")

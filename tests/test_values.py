@@ -140,7 +140,7 @@ def test_integer_inputs_compute_in_floatx(case):
 
 
 @pytest.mark.parametrize("name", [r.name for r in REFERENCES if not r.axis])
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(
     x=hnp.arrays(
         np.float32,
@@ -153,7 +153,7 @@ def test_property_elementwise_float32(name, x):
         assert_matches_reference(name, params, x, "float32")
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(
     x=hnp.arrays(
         np.float64,

@@ -83,6 +83,8 @@ rounding of the native kernel, same limits for rows with inf and NaN).
 `keras-acts export MODEL.keras --to savedmodel|tflite|onnx -o OUT` writes a
 model in portable mode and prints its largest difference from Keras's
 predictions on a random batch (ONNX needs `pip install 'keras-acts[onnx]'`).
+It takes models with one input; export others yourself inside
+`with keras_acts.config.portable():`.
 
 ## Every activation
 
