@@ -22,10 +22,6 @@ TOLERANCES = {
 }
 
 
-def _ids(spec):
-    return spec.name
-
-
 def _run(spec, x, dy, params):
     x = tf.constant(x)
     with tf.GradientTape() as tape:

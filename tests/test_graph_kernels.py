@@ -20,25 +20,6 @@ from references import CASES, case_id
 DTYPES = ["float32", "float64", "float16"]
 
 
-def optimized_graph_ops(f, dtype, shape=(16, 1024)):
-    """Op types (and, for a composite, the ops it merged) of the graph
-    TensorFlow runs for f's forward and backward, after grappler.
-
-    Both passes feed on into another op, as in a model: grappler leaves a
-    fetched tensor's op alone. Placeholders keep constant folding from running
-    the whole step at build time."""
-    dtype = tf.as_dtype(dtype)
-    graph = tf.Graph()
-    with graph.as_default():
-        x = tf.compat.v1.placeholder(dtype, shape)
-        w = tf.compat.v1.placeholder(dtype, ())
-        out = f(x) * w
-        dx = tf.gradients(out, x)[0]
-        feed = np.random.default_rng(0).normal(size=shape).astype(dtype.as_numpy_dtype)
-        nodes = _nodes_run(graph, [out, dx * w], {x: feed, w: 0.5})
-    return [(node.op, [name.decode() for name in node.attr["op_names"].list.s]) for node in nodes]
-
-
 def _nodes_run(graph, fetches, feed_dict):
     """The nodes of the graph TensorFlow actually ran for ``fetches``."""
     metadata = tf.compat.v1.RunMetadata()
@@ -54,7 +35,11 @@ def composed_chains(functions, dtype, shape=(16, 1024)):
     """{index: [the ops each composite merged]} for the functions (by
     index) whose forward or backward grappler merged into a
     ``_UnaryOpsComposition`` kernel. All of them in one graph, each under a
-    name scope of its own: one optimization and one run per dtype."""
+    name scope of its own: one optimization and one run per dtype.
+
+    Both passes feed on into another op, as in a model: grappler leaves a
+    fetched tensor's op alone. Placeholders keep constant folding from running
+    the whole step at build time."""
     dtype = tf.as_dtype(dtype)
     graph = tf.Graph()
     rng = np.random.default_rng(0)

@@ -180,7 +180,7 @@ class Paths:
         x64, dy64 = (tf.constant(v, tf.float64) for v in (x, dy))
         with config.fusion("never"):
             return {
-                case.spec.name: tuple(t.numpy() for t in Case(case.spec, "float64").step(x64, dy64))
+                case.spec.name: tuple(t.numpy() for t in Case(case.spec, "float64", case.params).step(x64, dy64))
                 for case in self.cases
             }
 
