@@ -6,6 +6,8 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import pytest  # noqa: E402
 
+import background  # noqa: E402
+
 # Keras and keras_acts are imported by the test modules that use them, not
 # here: a run of tests that need neither stays without TensorFlow.
 
@@ -23,12 +25,19 @@ def _resident_mib():
 
 
 def pytest_collection_modifyitems(items):
-    """Modules that start TensorFlow processes of their own run first, while
-    this process is still small: their memory adds to its own (two
-    MultiWorkerMirroredStrategy workers hold ~1.3 GB beside it). A module
-    says how many it runs at once (``STARTS_PROCESSES = 2``); the most go
-    first."""
-    items.sort(key=lambda item: -getattr(item.module, "STARTS_PROCESSES", 0))
+    """The modules that wait for a background job run last, in the order
+    their jobs run: by then the jobs are done (tests/background.py)."""
+    order = {module: rank for rank, module in enumerate(background.modules_with_jobs(), 1)}
+    items.sort(key=lambda item: order.get(item.module.__name__, 0))
+
+
+def pytest_collection_finish(session):
+    if not session.config.option.collectonly:
+        background.start({item.module.__name__ for item in session.items})
+
+
+def pytest_sessionfinish(session):
+    background.stop()
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
 """The ``keras-acts`` command.
 
 Subcommands run through ``cli.main`` in this process: a subprocess would
-pay TensorFlow's import each time. One subprocess runs the installed entry
-point's launcher as a user does: ``--help`` (every subcommand's, fast,
-without importing TensorFlow), then a plot of an unknown name (a one-line
-error with close-name suggestions, no traceback, no TensorFlow log lines).
+pay TensorFlow's import each time. One subprocess, in the background
+(tests/background.py), runs the installed entry point's launcher as a user
+does: ``--help`` (every subcommand's, fast, without importing TensorFlow),
+then a plot of an unknown name (a one-line error with close-name
+suggestions, no traceback, no TensorFlow log lines).
 ``demo`` runs with its hidden ``--quick`` option here; the full demo is run
 by hand (README).
 """
@@ -20,14 +21,11 @@ from pathlib import Path
 
 import pytest
 
+import background
 import keras_acts
 from keras_acts.tools.common import runnable
 
-STARTS_PROCESSES = 1  # TensorFlow processes at once: conftest runs this module first
-
 TIMEOUT = 300
-
-
 REPO = Path(__file__).resolve().parent.parent
 COMMANDS = ("list", "plot", "check", "demo", "bench", "inspect", "export")
 
@@ -356,18 +354,23 @@ print(json.dumps(report))
 """
 
 
-@pytest.fixture(scope="module")
-def user_probe(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("probe")
+def _probe(folder):
     fixture = str(REPO / "tests" / "fixtures" / "before_layout.keras")
     code = USER_PROBE.replace('[""]', '["--help"]').replace("COMMANDS", repr(list(COMMANDS)))
-    for name, value in (("FIXTURE", fixture), ("ERRORS", str(folder / "stderr.txt")),
-                        ("PICTURE", str(folder / "x.png"))):
+    for name, value in (("FIXTURE", fixture), ("ERRORS", os.path.join(folder, "stderr.txt")),
+                        ("PICTURE", os.path.join(folder, "x.png"))):
         code = code.replace(name, repr(value))
-    env = dict(os.environ)
-    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the command's own default
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=TIMEOUT, env=env)
+    # TF_CPP_MIN_LOG_LEVEL unset: the command's own default.
+    return Path(folder), background.run(background.python("-c", code), TIMEOUT,
+                                        env={"TF_CPP_MIN_LOG_LEVEL": None})
+
+
+PROBE = background.Job(_probe)
+
+
+@pytest.fixture(scope="module")
+def user_probe():
+    folder, done = PROBE.result()
     assert done.returncode == 0, done.stderr
     probe = json.loads(done.stdout.strip().splitlines()[-1])
     return probe, done.stdout, (folder / "stderr.txt").read_text(), folder

@@ -6,59 +6,39 @@ and the workers need a cluster of their own."""
 
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
+import background
 from keras_acts.tools.strategies import free_ports
-
-STARTS_PROCESSES = 2  # the two workers: conftest runs this module first of all
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLE = os.path.join(ROOT, "examples", "distributed_training.py")
-TIMEOUT = 180
 
 
-def _start(*args):
-    env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow")
-    env.pop("TF_CONFIG", None)
-    return subprocess.Popen(
-        [sys.executable, EXAMPLE, *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+def _run(folder):
+    """The MirroredStrategy run, then the two workers together: three
+    TensorFlow processes at once beside pytest's would hold ~2.6 GB."""
+    ports = ",".join(map(str, free_ports(2)))
+    options = {"env": {"PYTHONPATH": ROOT}}
+    done = background.run_together([(background.python(EXAMPLE, "mirrored", folder), options)], 180)
+    done += background.run_together(
+        [(background.python(EXAMPLE, "worker", rank, ports, folder), options) for rank in "01"], 180
     )
+    return folder, dict(zip(["mirrored", "worker0", "worker1"], done))
 
 
-def _finish(process):
-    try:
-        out, err = process.communicate(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        out, err = process.communicate()
-        pytest.fail(f"timed out after {TIMEOUT} s:\n{err[-3000:]}")
-    assert process.returncode == 0, err[-3000:]
-    return json.loads(out.strip().splitlines()[-1])
+RUNS = background.Job(_run, first=True)  # two processes at once: first, while pytest's is small
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """The MirroredStrategy run, then the two workers together: three
-    TensorFlow processes at once beside this one would hold ~2.6 GB."""
-    folder = str(tmp_path_factory.mktemp("distribute"))
-    ports = ",".join(map(str, free_ports(2)))
+def runs():
+    folder, done = RUNS.result()
     reports = {}
-    for group in (
-        {"mirrored": ("mirrored", folder)},
-        {"worker0": ("worker", "0", ports, folder), "worker1": ("worker", "1", ports, folder)},
-    ):
-        processes = {name: _start(*args) for name, args in group.items()}
-        try:
-            reports.update({name: _finish(p) for name, p in processes.items()})
-        finally:
-            for p in processes.values():
-                if p.poll() is None:
-                    p.kill()
+    for name, process in done.items():
+        assert process.returncode == 0, f"{name}:\n{process.stderr[-3000:]}"
+        reports[name] = json.loads(process.stdout.strip().splitlines()[-1])
     return folder, reports
 
 

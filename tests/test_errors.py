@@ -12,8 +12,6 @@ import tensorflow as tf
 from keras_acts import activations as A
 from keras_acts import layers as L
 
-STARTS_PROCESSES = 1  # TensorFlow processes at once: conftest runs this module first
-
 
 @pytest.mark.parametrize("bad", [tf.constant(["a"]), tf.constant([True]), tf.constant([1 + 2j])])
 def test_non_real_inputs_name_the_dtype(bad):

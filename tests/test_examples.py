@@ -1,7 +1,8 @@
-"""The examples run as a reader runs them, from the repository, in this
+"""The examples run as a reader runs them, from the repository: in this
 process (``runpy``, as ``__main__``; a subprocess would pay TensorFlow's
-import again): what they define is dropped afterwards. custom_activation.py
-loads its model in a fresh process of its own."""
+import again), where what they define is dropped afterwards; except
+custom_activation.py, which loads its model in a fresh process of its own
+and so runs as a process itself, in the background (tests/background.py)."""
 
 import py_compile
 import runpy
@@ -10,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
-STARTS_PROCESSES = 1  # TensorFlow processes at once: conftest runs this module first
+import background
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+CUSTOM_ACTIVATION = background.Job(
+    lambda folder: background.run(background.python(EXAMPLES / "custom_activation.py"), cwd=EXAMPLES.parent)
+)
 
 
 @pytest.fixture
@@ -40,9 +44,10 @@ def test_quickstart(run_example):
     assert "Closest known names: leaky_relu_custom" in out
 
 
-def test_custom_activation_loads_in_a_fresh_process(run_example):
-    code, out = run_example("custom_activation.py")
-    assert code == 0, out
+def test_custom_activation_loads_in_a_fresh_process():
+    done = CUSTOM_ACTIVATION.result()
+    out = done.stdout
+    assert done.returncode == 0, out + done.stderr[-3000:]
     assert "gradient matches numeric differences: True" in out
     assert "fresh process: loaded BentIdentity - identical predictions: True" in out
 

@@ -13,12 +13,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import background
 import keras_acts
 from keras_acts import _backend
 from keras_acts.tools import export as export_tool
 from keras_acts.tools import portability
-
-STARTS_PROCESSES = 1  # TensorFlow processes at once: conftest runs this module first
 
 CASES = portability.cases()
 IDS = [case.label for case in CASES]
@@ -46,10 +45,36 @@ def onnx_results(batch):
     return portability.check_onnx(CASES, batch)
 
 
+# Exported in a fresh process, served in another that never imports
+# keras_acts; both in the background (tests/background.py).
+EXPORTER = """
+import sys
+import numpy as np
+from keras_acts.tools import portability
+folder = sys.argv[1]
+expected = portability.export_saved_model(portability.cases(), portability.sample_batch(), folder + "/model")
+np.savez(folder + "/expected.npz", **expected)
+"""
+
+
+def _export_and_serve(folder):
+    done = background.run(background.python("-c", EXPORTER, folder))
+    assert done.returncode == 0, done.stderr[-3000:]
+    outputs, report = portability.serve_in_fresh_process(folder + "/model", portability.sample_batch())
+    return folder, outputs, report
+
+
+SERVED = background.Job(_export_and_serve)
+
+
 @pytest.fixture(scope="module")
-def saved_model(batch, tmp_path_factory):
-    folder = str(tmp_path_factory.mktemp("saved") / "model")
-    return portability.check_saved_model(CASES, batch, folder, fusion="always")
+def saved_model():
+    """({key: Result} of the served model against Keras, its XLA-compiled functions)."""
+    folder, outputs, report = SERVED.result()
+    assert report["keras_acts_imported"] is False
+    with np.load(folder + "/expected.npz") as expected:
+        results = portability.compare_outputs(CASES, outputs, expected)
+    return results, portability.xla_compiled_functions(folder + "/model")
 
 
 # -- SavedModel --------------------------------------------------------------

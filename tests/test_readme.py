@@ -13,14 +13,12 @@ real options, and the install and test commands are the ones CI runs.
 import os
 import re
 import shlex
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-STARTS_PROCESSES = 1  # TensorFlow processes at once: conftest runs this module first
+import background
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text()
@@ -46,27 +44,28 @@ def _loads_a_model(code):
     return any("load_model(" in line.split("#")[0] for line in code.splitlines())
 
 
-def _run(paths, cwd):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    return subprocess.run(
-        [sys.executable, "-c", RUNNER, *map(str, paths)],
-        capture_output=True, text=True, timeout=300, cwd=cwd, env=env,
-    )
-
-
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def _run_blocks(folder):
     """The blocks that load nothing, in order, in one process; then each
     block that loads a model, in a fresh process of its own (they only read
     files the first process wrote)."""
-    folder = tmp_path_factory.mktemp("readme")
     paths = []
     for number, code in enumerate(PYTHON, 1):
-        paths.append(folder / f"block{number}.py")
-        paths[-1].write_text(code)
+        paths.append(os.path.join(folder, f"block{number}.py"))
+        Path(paths[-1]).write_text(code)
     plain = [p for p, code in zip(paths, PYTHON) if not _loads_a_model(code)]
     loading = [[p] for p, code in zip(paths, PYTHON) if _loads_a_model(code)]
-    return [(group, _run(group, folder)) for group in [plain] + loading]
+    return [
+        (group, background.run(background.python("-c", RUNNER, *group), cwd=folder))
+        for group in [plain] + loading
+    ]
+
+
+RUNS = background.Job(_run_blocks)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return RUNS.result()
 
 
 def test_every_python_block_runs_as_pasted(runs):

@@ -206,10 +206,7 @@ def check_tflite(selected, x, saved_model_dir=None):
             sub = None if saved_model_dir is None else f"{saved_model_dir}_{case.key}"
             results.update(check_tflite([case], x, sub))
         return results
-    return {
-        case.key: _compared(outputs[case.key], expected[case.key], ops[case.key])
-        for case in selected
-    }
+    return compare_outputs(selected, outputs, expected, ops)
 
 
 def _compared(got, expected, ops):
@@ -289,10 +286,7 @@ def check_onnx(selected, x):
         for case in selected:
             results.update(check_onnx([case], x))
         return results
-    return {
-        case.key: _compared(outputs[case.key], expected[case.key], ops[case.key])
-        for case in selected
-    }
+    return compare_outputs(selected, outputs, expected, ops)
 
 
 # -- SavedModel --------------------------------------------------------------
@@ -353,17 +347,28 @@ def serve_in_fresh_process(saved_model_dir, x, timeout=120):
             return {k: data[k] for k in data.files}, report
 
 
-def check_saved_model(selected, x, directory, fusion="always"):
-    """{key: Result} for a SavedModel made by ``model.export`` (with fusion
-    forced on, the case where XLA calls could creep in), served in a fresh
-    process; plus the XLA-compiled functions it holds."""
+def export_saved_model(selected, x, directory, fusion="always"):
+    """Export the model of ``selected`` with ``model.export`` (with fusion
+    forced on by default: the case where XLA calls could creep in); Keras's
+    predictions for ``x``, {case.key: array}."""
     model = build_model(selected)
     expected = keras_predictions(model, x)
     with keras_acts.config.fusion(fusion, min_size=0):
         model.export(directory, verbose=False)
-    xla = xla_compiled_functions(directory)
-    outputs, _ = serve_in_fresh_process(directory, x)
-    results = {
-        case.key: _compared(outputs[case.key], expected[case.key], ()) for case in selected
+    return expected
+
+
+def compare_outputs(selected, outputs, expected, ops=None):
+    """{case.key: Result} of outputs against Keras's predictions."""
+    return {
+        case.key: _compared(outputs[case.key], expected[case.key], (ops or {}).get(case.key, ()))
+        for case in selected
     }
-    return results, xla
+
+
+def check_saved_model(selected, x, directory, fusion="always"):
+    """{key: Result} for a SavedModel exported here and served in a fresh
+    process; plus the XLA-compiled functions it holds."""
+    expected = export_saved_model(selected, x, directory, fusion)
+    outputs, _ = serve_in_fresh_process(directory, x)
+    return compare_outputs(selected, outputs, expected), xla_compiled_functions(directory)
