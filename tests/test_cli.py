@@ -1,13 +1,14 @@
 """The ``keras-acts`` command.
 
 Subcommands run through ``cli.main`` in this process: a subprocess would
-pay TensorFlow's import each time. One subprocess, in the background
-(tests/background.py), runs the installed entry point's launcher as a user
-does: ``--help`` (every subcommand's, fast, without importing TensorFlow),
-then a plot of an unknown name (a one-line error with close-name
-suggestions, no traceback, no TensorFlow log lines).
-``demo`` runs with its hidden ``--quick`` option here; the full demo is run
-by hand (README).
+pay TensorFlow's import each time. Two processes run beside the suite, in
+the background (tests/background.py): one runs the installed entry point's
+launcher as a user does: ``--help`` (every subcommand's, fast, without
+importing TensorFlow), then a plot of an unknown name (a one-line error
+with close-name suggestions, no traceback, no TensorFlow log lines); the
+other runs the commands that train or check every activation (``demo``
+with its hidden ``--quick`` option, ``check``, ``plot --all``). The full
+demo is run by hand (README).
 """
 
 import inspect
@@ -16,7 +17,6 @@ import os
 import subprocess
 import sys
 import struct
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -177,15 +177,12 @@ def test_plot_one_activation_is_wide_and_holds_its_legend(main, tmp_path):
     plotting.pyplot().close(figure)
 
 
-def test_plot_all_writes_the_gallery(main, tmp_path):
-    done = main("plot", "--all", cwd=tmp_path)  # default name gallery.png
+def test_plot_all_writes_the_gallery():
+    folder, done = USER_SESSION.result()
+    done = done["plot --all"]
     assert done.returncode == 0, done.stderr
-    assert is_png(tmp_path / "gallery.png")
-    # Activations defined in this process without example arguments for
-    # their required parameters are left out, as `check` leaves them out.
-    drawable, _ = runnable(keras_acts.catalog())
-    assert f"{len(drawable)} activation(s)" in done.stdout
-    assert len(drawable) >= len(keras_acts.catalog(builtin=True))
+    assert is_png(folder / "gallery.png")
+    assert f"{len(runnable(shipped_catalog())[0])} activation(s)" in done.stdout
 
 
 @pytest.mark.parametrize(
@@ -217,23 +214,12 @@ def test_check_named_activations_passes(main):
     assert "passed" in done.stdout
 
 
-def test_check_everything_passes(main, monkeypatch):
-    # Every activation's gradient check runs for real. The save-and-load
-    # check writes a model per activation (~0.3 s each): here it runs on the
-    # named ones above, and every activation's save and load is tested in
-    # tests/test_saving.py. Activations this process defined without example
-    # arguments for their required parameters (tests/custom_acts.py's gain)
-    # are skipped, said so.
-    from keras_acts.tools import selfcheck
-
-    saved = []
-    monkeypatch.setattr(selfcheck, "check_save_load", lambda spec, d: (saved.append(spec), (True, "layer"))[1])
-    checkable, _ = runnable(keras_acts.catalog())
-    done = main("check")
+def test_check_everything_passes():
+    done = USER_SESSION.result()[1]["check"]
     assert done.returncode == 0, (done.stdout, done.stderr)
-    assert f"{len(checkable)} of {len(checkable)} activations passed" in done.stdout
-    assert len(checkable) >= len(keras_acts.catalog(builtin=True))
-    assert {spec.name for spec in saved} == {spec.name for spec in checkable}
+    checkable = len(runnable(shipped_catalog())[0])
+    assert checkable == len(shipped_catalog())  # every catalog row has example arguments
+    assert f"{checkable} of {checkable} activations passed" in done.stdout
 
 
 def test_check_finds_a_wrong_gradient(main, isolated_registry):
@@ -261,19 +247,9 @@ def test_check_unknown_name(main):
 # -- demo --------------------------------------------------------------------
 
 
-def test_demo_quick_json_plot_table_and_cleanup(main, monkeypatch, tmp_path):
-    # One training run serves the JSON report, the table and the clean-up.
-    from keras_acts.tools import cmd_demo, demo
-
-    outcomes = []
-    real_run = demo.run
-    monkeypatch.setattr(demo, "run", lambda **kw: outcomes.append(real_run(**kw)) or outcomes[-1])
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    picture = tmp_path / "boundaries.png"
-    saved = tmp_path / "best.keras"
-    done = main("demo", "--quick", "--json", "--plot", picture, "--save", saved)
+def test_demo_quick_json_plot_and_cleanup():
+    folder, done = USER_SESSION.result()
+    done = done["demo --json"]
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)  # progress went to stderr
     activations = [r["activation"] for r in report["results"]]
@@ -284,13 +260,19 @@ def test_demo_quick_json_plot_table_and_cleanup(main, monkeypatch, tmp_path):
         assert row["seconds"] > 0
         assert row["epochs"] >= 1
     assert report["round_trip_identical"] is True
-    assert saved.exists()
-    assert is_png(picture)
+    assert (folder / "best.keras").exists()
+    assert is_png(folder / "boundaries.png")
     assert "epoch" in done.stderr  # progress is shown
-    assert list(scratch.iterdir()) == []  # nothing left in the temporary directory
-    # The table, from the same outcome, without --save: the model file is gone.
-    cmd_demo._print_table(outcomes[0], None, 1.0, None)
-    table = main.capsys.readouterr().out
+    assert list((folder / "tmp").iterdir()) == []  # nothing left in the temporary directory
+
+
+def test_demo_table_without_save(capsys):
+    # The table a run without --json prints, from the run above's outcome.
+    from keras_acts.tools import cmd_demo
+
+    report = json.loads(USER_SESSION.result()[1]["demo --json"].stdout)
+    cmd_demo._print_table(report, None, 1.0, None)
+    table = capsys.readouterr().out
     assert "test accuracy" in table and "epochs" in table
     assert "identical predictions" in table
     assert "removed; --save FILE.keras keeps it" in table
@@ -366,6 +348,40 @@ def _probe(folder):
 
 
 PROBE = background.Job(_probe)
+
+
+# The commands that train or check every activation, run as a user runs
+# them, in one process beside the suite (in the background): each command's
+# exit code, stdout and stderr.
+SESSION = """
+import contextlib, io, json, sys
+from keras_acts.tools import cli
+results = []
+for args in json.loads(sys.argv[1]):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(args)
+    results.append([code, out.getvalue(), err.getvalue()])
+print(json.dumps(results))
+"""
+
+
+def _user_session(folder):
+    commands = {
+        "demo --json": ["demo", "--quick", "--json", "--plot", "boundaries.png", "--save", "best.keras"],
+        "check": ["check"],  # every activation, its save and load included
+        "plot --all": ["plot", "--all"],  # the default name, gallery.png
+    }
+    scratch = os.path.join(folder, "tmp")
+    os.mkdir(scratch)
+    done = background.run(background.python("-c", SESSION, json.dumps(list(commands.values()))),
+                          TIMEOUT, cwd=folder, env={"TMPDIR": scratch})
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(done.stdout.strip().splitlines()[-1])
+    return Path(folder), {name: Done(*result) for name, result in zip(commands, results)}
+
+
+USER_SESSION = background.Job(_user_session)
 
 
 @pytest.fixture(scope="module")
