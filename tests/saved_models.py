@@ -1,15 +1,13 @@
-"""Saves the models tests/test_saving.py loads, with what they predicted
-here: ``python tests/saved_models.py FOLDER``. Run as a process of its own,
-so that the test's loader process is a fresh one beside a saver that is not
-pytest (both run in the background: tests/background.py).
+"""The models tests/test_saving.py loads, saved with what they predicted
+here: ``save_all(folder)``, called by the process of tests/producers.py, so
+that the test's loader is a fresh process beside a saver that is not
+pytest's (both run in the background: tests/background.py).
 
-Writes, in FOLDER: x.npy; sequential and functional models (.keras, .h5)
-with their predictions for x (``NAME.expected.npy``); trainable.keras with
-its inputs (``.in.npy``), outputs and weights (``.expected.npz``,
+Writes, in the folder: x.npy; sequential and functional models (.keras,
+.h5) with their predictions for x (``NAME.expected.npy``); trainable.keras
+with its inputs (``.in.npy``), outputs and weights (``.expected.npz``,
 ``.expected-weights.npz``).
 """
-
-import sys
 
 import keras
 import numpy as np
@@ -84,7 +82,3 @@ def save_all(folder):
     np.save(f"{folder}/trainable.keras.in.npy", inputs)
     np.savez(f"{folder}/trainable.keras.expected.npz", *[y.numpy() for y in model(inputs, training=False)])
     np.savez(f"{folder}/trainable.keras.expected-weights.npz", *model.get_weights())
-
-
-if __name__ == "__main__":
-    save_all(sys.argv[1])

@@ -14,6 +14,7 @@ import pytest
 import tensorflow as tf
 
 import background
+import producers
 import keras_acts
 from keras_acts import _backend
 from keras_acts.tools import export as export_tool
@@ -45,26 +46,15 @@ def onnx_results(batch):
     return portability.check_onnx(CASES, batch)
 
 
-# Exported in a fresh process, served in another that never imports
-# keras_acts; both in the background (tests/background.py).
-EXPORTER = """
-import sys
-import numpy as np
-from keras_acts.tools import portability
-folder = sys.argv[1]
-expected = portability.export_saved_model(portability.cases(), portability.sample_batch(), folder + "/model")
-np.savez(folder + "/expected.npz", **expected)
-"""
+# Exported by the process of tests/producers.py, served in a fresh one that
+# never imports keras_acts; both in the background.
+def _serve(folder):
+    made = os.path.join(producers.made()[0], "export")
+    outputs, report = portability.serve_in_fresh_process(made + "/model", portability.sample_batch())
+    return made, outputs, report
 
 
-def _export_and_serve(folder):
-    done = background.run(background.python("-c", EXPORTER, folder))
-    assert done.returncode == 0, done.stderr[-3000:]
-    outputs, report = portability.serve_in_fresh_process(folder + "/model", portability.sample_batch())
-    return folder, outputs, report
-
-
-SERVED = background.Job(_export_and_serve)
+SERVED = background.Job(_serve)
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,8 @@
 """Save in one process, load in a fresh one that only imports keras_acts.
 
-tests/saved_models.py saves, in a process of its own, and one fresh process
-loads everything it saved (each would otherwise pay TensorFlow's import
-again); both run in the background (tests/background.py). Saved: a
+tests/saved_models.py saves, in the process of tests/producers.py, and one
+fresh process loads everything it saved (each would otherwise pay
+TensorFlow's import again); both run in the background. Saved: a
 Sequential model of every string, a functional model of every layer and
 some functional calls, both in .keras and legacy .h5; a model of the
 trainable and random layers. Loaded besides: a file saved by an earlier
@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import background
+import producers
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(TESTS_DIR, "fixtures")
@@ -63,18 +64,16 @@ LOADER = textwrap.dedent(
 )
 
 
-def _save_and_load(folder):
-    tests = {"PYTHONPATH": TESTS_DIR + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    saved = background.run(background.python(os.path.join(TESTS_DIR, "saved_models.py"), folder), env=tests)
-    if saved.returncode != 0:
-        return folder, saved
+def _load(folder):
+    made = os.path.join(producers.made()[0], "saved")
     before_layout = np.load(os.path.join(FIXTURES, "before_layout_io.npz"))
-    np.save(f"{folder}/before_layout.keras.in.npy", before_layout["x"])
+    np.save(f"{made}/before_layout.keras.in.npy", before_layout["x"])
     fixture = os.path.join(FIXTURES, "before_layout.keras")
-    return folder, background.run(background.python("-c", LOADER, folder, fixture), env=tests)
+    tests = {"PYTHONPATH": TESTS_DIR + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return made, background.run(background.python("-c", LOADER, made, fixture), env=tests)
 
 
-SAVED = background.Job(_save_and_load)
+SAVED = background.Job(_load)
 
 
 @pytest.fixture(scope="module")
