@@ -13,9 +13,9 @@ activations, built once (one trace and one XLA compile per dtype).
 The fourth path, fused (each activation's forward and backward compiled on
 their own by the fusion engine), compiles the same XLA forms as the jit path
 and costs about a quarter second per activation and dtype: here it runs on
-one batch for one activation of each kind, and tests/test_fusion.py checks
-the engine in every dtype; ``keras-acts check --stress`` runs it for every
-activation in every dtype on a user's install (docs/reliability.md)."""
+the edge batch for one activation of each kind, in every dtype;
+``keras-acts check --stress`` runs it for every activation in every dtype
+on a user's install (docs/reliability.md)."""
 
 import numpy as np
 import pytest
@@ -65,12 +65,16 @@ def test_every_activation_meets_every_path():
     assert set(_paths("float32").paths) == set(properties.PATHS) - {"fused"}
 
 
-ONE_OF_EACH_KIND = ("gelu", "mish", "elu", "softmax", "glu", "snake", "hard_shrink")
+# One activation of each kind the fusion engine compiles: erf, softplus and
+# tanh, expm1, a normalizer, a halving axis, a periodic one, a piecewise one,
+# a parameter tensor.
+ONE_OF_EACH_KIND = ("gelu", "mish", "elu", "softmax", "glu", "snake", "hard_shrink", "prelu")
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float16"])
+@pytest.mark.parametrize("dtype", properties.DTYPES)
 def test_the_fused_path_holds_the_properties(dtype):
     specs = [spec for spec in properties.stressed_specs() if spec.name in ONE_OF_EACH_KIND]
+    assert len(specs) == len(ONE_OF_EACH_KIND)
     paths = properties.Paths(dtype, fused=True, specs=specs)
     assert set(paths.paths) == set(properties.PATHS)
     x = np.resize(properties.edge_values(dtype), properties.SHAPE)
