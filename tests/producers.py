@@ -1,17 +1,23 @@
-"""The files that other processes load, made in one process of their own.
+"""Work of several test modules that needs a process other than pytest's,
+but not a fresh one, done in one process of its own in the background
+(tests/background.py): a TensorFlow process costs ~10 s of CPU before it
+does anything. In order:
 
-Three checks need a file made by keras_acts and then read by a fresh
-process: the models tests/test_saving.py loads, the SavedModel
-tests/test_export.py serves without keras_acts, and examples/
-custom_activation.py, which saves a model and loads it in a child process.
-What makes those files need not be fresh, so one process makes them all (a
-TensorFlow process costs ~10 s of CPU before it does anything), in the
-background (tests/background.py). Its folder holds ``saved/`` (see
-tests/saved_models.py) and ``export/model`` with ``export/expected.npz``
-(Keras's predictions); its stdout holds the example's output, then a line
-of JSON: the example's exit code.
+1. ``COMMANDS``, the ``keras-acts`` commands that train or check every
+   activation, as a user runs them (tests/test_cli.py): first, while the
+   process holds only the catalog. ``commands/results.json`` holds each
+   one's exit code, stdout and stderr; ``commands/`` what they wrote.
+2. examples/custom_activation.py, which saves a model and loads it in a
+   child process (tests/test_examples.py): its output on stdout.
+3. The models tests/test_saving.py loads in a fresh process: ``saved/``
+   (tests/saved_models.py).
+4. The SavedModel tests/test_export.py serves without keras_acts:
+   ``export/model``, with Keras's predictions in ``export/expected.npz``.
+
+The last line of stdout is JSON: the example's exit code.
 """
 
+import json
 import os
 
 import background
@@ -19,12 +25,33 @@ import background
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 EXAMPLE = os.path.join(os.path.dirname(TESTS_DIR), "examples", "custom_activation.py")
 
+COMMANDS = {
+    "demo --json": ["demo", "--quick", "--json", "--plot", "boundaries.png", "--save", "best.keras"],
+    "check": ["check"],  # every activation, its save and load included
+    "plot --all": ["plot", "--all"],  # the default name, gallery.png
+}
+
 MAKE = """
-import json, os, runpy, sys
+import contextlib, io, json, os, runpy, sys, tempfile
 import numpy as np
 
-folder, example = sys.argv[1:3]
-# The example first, as `python examples/custom_activation.py` runs it.
+folder, example, commands = sys.argv[1:4]
+from keras_acts.tools import cli
+
+os.makedirs(folder + "/commands/tmp")
+os.chdir(folder + "/commands")
+tempfile.tempdir = folder + "/commands/tmp"  # what the commands leave there shows
+results = {}
+for name, args in json.loads(commands).items():
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        results[name] = [cli.main(args), out.getvalue(), err.getvalue()]
+with open("results.json", "w") as f:
+    json.dump(results, f)
+tempfile.tempdir = None
+
+# As `python examples/custom_activation.py` runs it, from the repository.
+os.chdir(os.path.dirname(os.path.dirname(example)))
 sys.argv = [example]
 try:
     runpy.run_path(example, run_name="__main__")
@@ -48,8 +75,8 @@ print(json.dumps({"example_code": code}))
 
 def _make(folder):
     env = {"PYTHONPATH": TESTS_DIR + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return folder, background.run(background.python("-c", MAKE, folder, EXAMPLE), env=env,
-                                  cwd=os.path.dirname(TESTS_DIR))
+    argv = background.python("-c", MAKE, folder, EXAMPLE, json.dumps(COMMANDS))
+    return folder, background.run(argv, env=env)
 
 
 MADE = background.Job(_make)

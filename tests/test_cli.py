@@ -6,9 +6,9 @@ the background (tests/background.py): one runs the installed entry point's
 launcher as a user does: ``--help`` (every subcommand's, fast, without
 importing TensorFlow), then a plot of an unknown name (a one-line error
 with close-name suggestions, no traceback, no TensorFlow log lines); the
-other runs the commands that train or check every activation (``demo``
-with its hidden ``--quick`` option, ``check``, ``plot --all``). The full
-demo is run by hand (README).
+other (tests/producers.py) runs the commands that train or check every
+activation (``demo`` with its hidden ``--quick`` option, ``check``,
+``plot --all``). The full demo is run by hand (README).
 """
 
 import inspect
@@ -23,6 +23,7 @@ import pytest
 
 import background
 import keras_acts
+import producers
 from keras_acts.tools.common import runnable
 
 TIMEOUT = 300
@@ -350,35 +351,13 @@ def _probe(folder):
 PROBE = background.Job(_probe)
 
 
-# The commands that train or check every activation, run as a user runs
-# them, in one process beside the suite (in the background): each command's
-# exit code, stdout and stderr.
-SESSION = """
-import contextlib, io, json, sys
-from keras_acts.tools import cli
-results = []
-for args in json.loads(sys.argv[1]):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(args)
-    results.append([code, out.getvalue(), err.getvalue()])
-print(json.dumps(results))
-"""
-
-
 def _user_session(folder):
-    commands = {
-        "demo --json": ["demo", "--quick", "--json", "--plot", "boundaries.png", "--save", "best.keras"],
-        "check": ["check"],  # every activation, its save and load included
-        "plot --all": ["plot", "--all"],  # the default name, gallery.png
-    }
-    scratch = os.path.join(folder, "tmp")
-    os.mkdir(scratch)
-    done = background.run(background.python("-c", SESSION, json.dumps(list(commands.values()))),
-                          TIMEOUT, cwd=folder, env={"TMPDIR": scratch})
-    assert done.returncode == 0, done.stderr[-3000:]
-    results = json.loads(done.stdout.strip().splitlines()[-1])
-    return Path(folder), {name: Done(*result) for name, result in zip(commands, results)}
+    """The commands of producers.COMMANDS, run in the background: the folder
+    they ran in and {name: Done}."""
+    commands = os.path.join(producers.made()[0], "commands")
+    with open(os.path.join(commands, "results.json")) as f:
+        results = json.load(f)
+    return Path(commands), {name: Done(*results[name]) for name in producers.COMMANDS}
 
 
 USER_SESSION = background.Job(_user_session)
