@@ -13,6 +13,9 @@ does anything. In order:
    (tests/saved_models.py).
 4. The SavedModel tests/test_export.py serves without keras_acts:
    ``export/model``, with Keras's predictions in ``export/expected.npz``.
+5. What the graph optimizer merges, for tests/test_graph_kernels.py
+   (``graph_chains.json``): it needs no process of its own, but building
+   those graphs is ~12 s of Python, which this process takes off pytest's.
 
 The last line of stdout is JSON: the example's exit code.
 """
@@ -69,6 +72,10 @@ os.makedirs(folder + "/export")
 x = portability.sample_batch()
 expected = portability.export_saved_model(portability.cases(), x, folder + "/export/model")
 np.savez(folder + "/export/expected.npz", **expected)
+
+import graph_probe
+with open(folder + "/graph_chains.json", "w") as f:
+    json.dump(graph_probe.all_chains(), f)
 print(json.dumps({"example_code": code}))
 """
 

@@ -7,75 +7,30 @@ the chain on a small tensor (measured in keras_acts.bench at 2^14 elements);
 no activation may leave such a chain in its forward or backward pass.
 """
 
+import json
+import os
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
+import background
+import graph_probe
 import keras_acts
+import producers
 from references import CASES, case_id
 
-# Not bfloat16: TensorFlow has no _UnaryOpsComposition kernel for it, so
-# grappler merges nothing there (the probe below finds no composite).
-DTYPES = ["float32", "float64", "float16"]
-
-
-def _nodes_run(graph, fetches, feed_dict):
-    """The nodes of the graph TensorFlow actually ran for ``fetches``."""
-    metadata = tf.compat.v1.RunMetadata()
-    with tf.compat.v1.Session(graph=graph) as session:
-        session.run(
-            fetches, feed_dict=feed_dict, run_metadata=metadata,
-            options=tf.compat.v1.RunOptions(output_partition_graphs=True),
-        )
-    return [node for partition in metadata.partition_graphs for node in partition.node]
-
-
-def composed_chains(functions, dtype, shape=(16, 1024)):
-    """{index: [the ops each composite merged]} for the functions (by
-    index) whose forward or backward grappler merged into a
-    ``_UnaryOpsComposition`` kernel. All of them in one graph, each under a
-    name scope of its own: one optimization and one run per dtype.
-
-    Both passes feed on into another op, as in a model: grappler leaves a
-    fetched tensor's op alone. Placeholders keep constant folding from running
-    the whole step at build time."""
-    dtype = tf.as_dtype(dtype)
-    graph = tf.Graph()
-    rng = np.random.default_rng(0)
-    with graph.as_default():
-        w = tf.compat.v1.placeholder(dtype, ())
-        fetches, feed = [], {w: 0.5}
-        for index, f in enumerate(functions):
-            with tf.name_scope(f"case{index}"):
-                x = tf.compat.v1.placeholder(dtype, shape)
-                out = f(x) * w
-                dx = tf.gradients(out, x)[0]
-            fetches += [out, dx * w]
-            feed[x] = rng.normal(size=shape).astype(dtype.as_numpy_dtype)
-        nodes = _nodes_run(graph, fetches, feed)
-    found = {}
-    for node in nodes:
-        if node.op == "_UnaryOpsComposition":
-            index = int(node.name.split("/")[0].removeprefix("case"))
-            found.setdefault(index, []).append([n.decode() for n in node.attr["op_names"].list.s])
-    return found
-
-
-def _case_function(case):
-    name, params = case
-    return lambda x: getattr(keras_acts.activations, name)(x, **params)
-
-
-# The probe's own check: a bare sigmoid(-x) is merged, or this file tests
-# nothing. It rides along in every dtype's graph, as its last function.
-PROBE = lambda x: tf.sigmoid(-x)  # noqa: E731
+DTYPES = graph_probe.DTYPES
+# The graphs are built in the background (tests/graph_probe.py).
+CHAINS = background.Job(lambda folder: producers.made()[0])
 
 
 @pytest.fixture(scope="module")
 def chains():
-    functions = [_case_function(case) for case in CASES] + [PROBE]
-    return {dtype: composed_chains(functions, dtype) for dtype in DTYPES}
+    with open(os.path.join(CHAINS.result(), "graph_chains.json")) as f:
+        made = json.load(f)
+    return {dtype: {int(index): ops for index, ops in found.items()} for dtype, found in made.items()}
 
 
 def test_the_probe_sees_a_composed_chain(chains):
@@ -102,7 +57,7 @@ def dense_step_fused_ops(activation):
         loss = tf.reduce_sum(h * h)
         grads = tf.gradients(loss, [x, b])
         feed = {x: np.ones((64, 128), "float32"), b: np.zeros(256, "float32")}
-        nodes = _nodes_run(graph, [loss] + grads, feed)
+        nodes = graph_probe.nodes_run(graph, [loss] + grads, feed)
     return [
         [name.decode() for name in node.attr["fused_ops"].list.s]
         for node in nodes
