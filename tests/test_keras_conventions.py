@@ -65,14 +65,13 @@ def _step_model(straight_through):
 def test_step_network_learns_with_straight_through_gradient():
     x, y = _xor_data()
     model = _step_model(straight_through=True)
-    # 240 steps in 15 epochs, 16 steps per call: Keras's per-epoch and
-    # per-call costs outweigh these tiny steps.
+    # One call per epoch (8 steps): Keras's per-call cost outweighs these tiny steps.
     model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy", metrics=["accuracy"],
-                  steps_per_execution=16)
+                  steps_per_execution=8)
     start = model.evaluate(x, y, verbose=0)[0]
-    history = model.fit(x, y, epochs=15, batch_size=32, verbose=0)
+    history = model.fit(x, y, epochs=40, batch_size=64, verbose=0)
     assert history.history["loss"][-1] < 0.6 * start
-    assert history.history["accuracy"][-1] > 0.8  # XOR: a network that cannot learn stays near 0.5
+    assert history.history["accuracy"][-1] > 0.85
 
 
 def test_step_without_straight_through_gives_the_first_layer_no_gradient():

@@ -21,7 +21,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+import tensorflow as tf
 
+from keras_acts import config
 from keras_acts.tools import properties
 
 EXAMPLES = 2
@@ -80,6 +82,11 @@ def test_the_fused_path_holds_the_properties(dtype):
     x = np.resize(properties.edge_values(dtype), properties.SHAPE)
     dy = np.random.default_rng(0).normal(size=properties.SHAPE)
     assert properties.check_batch(paths, x, dy) == []
+    # The fused passes keep the input's dtype (check_batch compares in float64).
+    x, dy = tf.cast(tf.constant(x), dtype), tf.constant(dy)
+    with config.fusion("always", min_size=0):
+        for case in paths.cases:
+            assert [t.dtype for t in case.step(x, dy)] == [x.dtype, x.dtype], case.spec.name
 
 
 def test_a_violation_is_reported_by_name(monkeypatch):
