@@ -30,6 +30,11 @@ import sys
 import tempfile
 import threading
 
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+# The environment of a process that imports the tests' own modules
+# (custom_acts, saved_models, graph_probe), as a run's ``env``.
+TESTS_ON_PATH = {"PYTHONPATH": os.pathsep.join(filter(None, [TESTS_DIR, os.environ.get("PYTHONPATH")]))}
+
 _jobs = []
 _live = set()  # processes to stop if the session ends first
 _folders = []

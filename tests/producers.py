@@ -25,8 +25,7 @@ import os
 
 import background
 
-TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
-EXAMPLE = os.path.join(os.path.dirname(TESTS_DIR), "examples", "custom_activation.py")
+EXAMPLE = os.path.join(os.path.dirname(background.TESTS_DIR), "examples", "custom_activation.py")
 
 COMMANDS = {
     "demo --json": ["demo", "--quick", "--json", "--plot", "boundaries.png", "--save", "best.keras"],
@@ -81,9 +80,8 @@ print(json.dumps({"example_code": code}))
 
 
 def _make(folder):
-    env = {"PYTHONPATH": TESTS_DIR + os.pathsep + os.environ.get("PYTHONPATH", "")}
     argv = background.python("-c", MAKE, folder, EXAMPLE, json.dumps(COMMANDS))
-    return folder, background.run(argv, env=env)
+    return folder, background.run(argv, env=background.TESTS_ON_PATH)
 
 
 MADE = background.Job(_make)

@@ -14,8 +14,8 @@ import pytest
 import tensorflow as tf
 
 import background
-import producers
 import keras_acts
+import producers
 from keras_acts import _backend
 from keras_acts.tools import export as export_tool
 from keras_acts.tools import portability

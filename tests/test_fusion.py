@@ -19,18 +19,6 @@ SPECS = catalog_specs()
 # the cache, unknown batch dimensions.
 
 
-def _run(spec, x, dy, params):
-    x = tf.constant(x)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = spec.function(x, **params)
-    dx = tape.gradient(
-        y, x, output_gradients=tf.cast(dy, y.dtype),
-        unconnected_gradients=tf.UnconnectedGradients.ZERO,
-    )
-    return y, dx
-
-
 def _inputs(dtype, shape=(6, 40)):
     rng = np.random.default_rng(0)
     x = (3 * rng.normal(size=shape)).astype(np.float64)

@@ -10,7 +10,6 @@ without running them: every ``keras-acts`` line names a real subcommand and
 real options, and the install and test commands are the ones CI runs.
 """
 
-import os
 import re
 import shlex
 import textwrap
@@ -48,10 +47,9 @@ def _run_blocks(folder):
     """The blocks that load nothing, in order, in one process; then each
     block that loads a model, in a fresh process of its own (they only read
     files the first process wrote)."""
-    paths = []
-    for number, code in enumerate(PYTHON, 1):
-        paths.append(os.path.join(folder, f"block{number}.py"))
-        Path(paths[-1]).write_text(code)
+    paths = [Path(folder, f"block{number}.py") for number in range(1, len(PYTHON) + 1)]
+    for path, code in zip(paths, PYTHON):
+        path.write_text(code)
     plain = [p for p, code in zip(paths, PYTHON) if not _loads_a_model(code)]
     loading = [[p] for p, code in zip(paths, PYTHON) if _loads_a_model(code)]
     return [

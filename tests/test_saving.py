@@ -23,8 +23,7 @@ import pytest
 import background
 import producers
 
-TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
-FIXTURES = os.path.join(TESTS_DIR, "fixtures")
+FIXTURES = os.path.join(background.TESTS_DIR, "fixtures")
 
 LOADER = textwrap.dedent(
     """
@@ -69,8 +68,7 @@ def _load(folder):
     before_layout = np.load(os.path.join(FIXTURES, "before_layout_io.npz"))
     np.save(f"{made}/before_layout.keras.in.npy", before_layout["x"])
     fixture = os.path.join(FIXTURES, "before_layout.keras")
-    tests = {"PYTHONPATH": TESTS_DIR + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return made, background.run(background.python("-c", LOADER, made, fixture), env=tests)
+    return made, background.run(background.python("-c", LOADER, made, fixture), env=background.TESTS_ON_PATH)
 
 
 SAVED = background.Job(_load)
