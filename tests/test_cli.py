@@ -425,6 +425,45 @@ def test_inspect_names_what_a_file_uses_and_how_to_load_it(main):
     assert f"model = keras.saving.load_model({str(fixture)!r})" in text
 
 
+def _saved_models_using_activations(folder):
+    """An activation in each place a model can hold one: a string in
+    activation=, a layer object there, a function called on a symbolic input."""
+    import keras
+
+    dense = keras.layers.Dense
+    string = keras.Sequential([keras.Input((4,)), dense(8, activation="leaky_relu_custom", name="x")])
+    mish = keras_acts.layers.Mish(name="act")
+    layer = keras.Sequential([keras.Input((4,)), dense(8, activation=mish, name="body")])
+    symbolic = keras.Input((4,))
+    called = keras_acts.activations.elu(symbolic, alpha=0.5)
+    functional = keras.Model(symbolic, dense(2, name="out")(called), name="net")
+    paths = {}
+    for name, model in (("string", string), ("layer", layer), ("function", functional)):
+        paths[name] = Path(folder) / f"{name}.keras"
+        model.save(str(paths[name]))
+    return paths
+
+
+def test_inspect_says_each_use_in_a_sentence(main, tmp_path):
+    paths = _saved_models_using_activations(tmp_path)
+    expected = {
+        "string": "leaky_relu (function) is the activation argument of Dense layer 'x'.",
+        "layer": "Mish (layer) is the activation argument of Dense layer 'body', as layer 'act'.",
+        "function": "elu (function) is called on a symbolic tensor as layer '",
+    }
+    for name, path in paths.items():
+        done = main("inspect", path)
+        assert done.returncode == 0, done.stderr
+        lines = [line for line in done.stdout.splitlines() if line.strip()]
+        assert not [line for line in lines if line.rstrip().endswith("=")], done.stdout
+        uses = lines[lines.index("Objects of package 'keras_acts':") + 1:
+                     lines.index("Load it with:") - 1]  # up to the "Loads here" line
+        assert uses and all(line.startswith("  ") and line.endswith(".") for line in uses), uses
+        assert any(expected[name] in line for line in uses), done.stdout
+    calls = main("inspect", paths["function"]).stdout
+    assert "of Functional model 'net', with alpha=0.5." in calls
+
+
 def test_inspect_a_file_that_is_not_a_model(main, tmp_path):
     not_zip = tmp_path / "model.keras"
     not_zip.write_text("hello")

@@ -192,19 +192,121 @@ def small_model_file(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("to", ["savedmodel", "tflite", pytest.param("onnx", marks=needs_onnx)])
-def test_export_command_writes_and_checks(small_model_file, tmp_path, to, capsys):
-    import argparse
+@pytest.fixture(scope="module")
+def quick_start_file(tmp_path_factory):
+    """The README quick start's model, built as the README builds it: a
+    Sequential model, which export once failed on for want of ``model.output``."""
+    model = keras.Sequential([
+        keras.Input((16,)),
+        keras.layers.Dense(32),
+        keras_acts.layers.LeakyReLU(negative_slope=0.1),       # the layer
+        keras.layers.Dense(8, activation="leaky_relu_custom"),  # the string
+    ])
+    path = str(tmp_path_factory.mktemp("quick") / "model.keras")
+    model.save(path)
+    return path
 
-    parser = argparse.ArgumentParser(prog="keras-acts")
-    export_tool.add_parser(parser.add_subparsers(dest="command"))
-    output = str(tmp_path / f"out.{to}")
-    args = parser.parse_args(["export", small_model_file, "--to", to, "-o", output])
-    assert args.run(args) == 0
-    assert os.path.exists(output)
-    printed = capsys.readouterr().out
-    difference = float(printed.rsplit(":", 1)[1])
-    assert difference <= 1e-5, printed
+
+def _export(*args):
+    """``keras-acts export ...`` run in this process; its exit code."""
+    from keras_acts.tools import cli
+
+    return cli.main(["export", *map(str, args)])
+
+
+def _plant(path, kind):
+    """An earlier output at ``path``: a file, or a folder holding one."""
+    if kind == "file":
+        path.write_bytes(b"previous")
+    else:
+        path.mkdir()
+        (path / "kept").write_bytes(b"previous")
+
+
+def _is_previous(path, kind):
+    if kind == "file":
+        return path.is_file() and path.read_bytes() == b"previous"
+    return path.is_dir() and [p.name for p in path.iterdir()] == ["kept"]
+
+
+@pytest.mark.parametrize("model", ["functional", "quick_start"])
+@pytest.mark.parametrize("to", ["savedmodel", "tflite", pytest.param("onnx", marks=needs_onnx)])
+def test_export_command_writes_and_checks(small_model_file, quick_start_file, model, tmp_path, to,
+                                          capsys):
+    model_file = quick_start_file if model == "quick_start" else small_model_file
+    output = tmp_path / f"out.{to}"
+    # An earlier output of the other kind (a folder for a file, a file for a
+    # folder) is replaced by the new one.
+    _plant(output, "file" if to == "savedmodel" else "folder")
+    code = _export(model_file, "--to", to, "-o", output)
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    assert (output / "saved_model.pb").is_file() if to == "savedmodel" else output.is_file()
+    assert [p.name for p in tmp_path.iterdir()] == [output.name]  # nothing else left beside it
+    difference = float(printed.out.rsplit(":", 1)[1])
+    assert difference <= 1e-5, printed.out
+
+
+def _failing_save(self, path, **kwargs):
+    os.makedirs(os.path.join(path, "variables"))  # half a SavedModel, then the failure
+    raise RuntimeError("the converter gave up\nat its second line")
+
+
+def _failing_interpreter(*args, **kwargs):
+    raise RuntimeError("the written model does not run")
+
+
+@pytest.mark.parametrize(
+    "to, previous", [("savedmodel", "file"), ("tflite", "folder"), ("tflite", None)],
+    ids=["savedmodel-over-a-file", "tflite-over-a-folder", "tflite-nothing-before"],
+)
+def test_failed_export_leaves_the_previous_output(quick_start_file, tmp_path, monkeypatch, capsys,
+                                                  to, previous):
+    # savedmodel: the converter fails half-way through; tflite: the complete
+    # file is written, and fails its check.
+    monkeypatch.setattr(keras.Model, "export", _failing_save)
+    monkeypatch.setattr(tf.lite, "Interpreter", _failing_interpreter)
+    output = tmp_path / f"out.{to}"
+    if previous:
+        _plant(output, previous)
+    code = _export(quick_start_file, "--to", to, "-o", output)
+    printed = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in printed.err and printed.err.startswith("keras-acts: error: ")
+    assert f"writing {str(output)!r} as {to} failed" in printed.err
+    assert "gave up" in printed.err or "does not run" in printed.err
+    assert len(printed.err.strip().splitlines()) == 1, printed.err
+    if previous:
+        assert _is_previous(output, previous)
+    assert [p.name for p in tmp_path.iterdir()] == ([output.name] if previous else [])
+
+
+class Unregistered(keras.Model):
+    """A subclassed model, never registered with Keras."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = keras.layers.Dense(2, activation="mish_custom")
+
+    def call(self, inputs):
+        return self.dense(inputs)
+
+
+def test_export_names_a_class_it_cannot_import(tmp_path, capsys):
+    model = Unregistered()
+    model(np.zeros((1, 3), np.float32))
+    path = tmp_path / "subclassed.keras"
+    model.save(str(path))
+    code = _export(path, "--to", "tflite", "-o", tmp_path / "out.tflite")
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err, err
+    assert f"a model of class 'Unregistered' (defined in module {Unregistered.__module__!r}" in err
+    assert "importable" in err and "register_keras_serializable" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["subclassed.keras"]
+    # Registered, it loads; a subclassed model has no symbolic input to export from.
+    with keras.saving.CustomObjectScope({"Unregistered": Unregistered}):
+        with pytest.raises(ValueError, match="export takes Sequential and functional models"):
+            export_tool.export_model(str(path), "tflite", str(tmp_path / "out.tflite"))
 
 
 def test_export_says_what_to_install_without_tf2onnx(small_model_file, tmp_path, monkeypatch):
@@ -218,6 +320,10 @@ def test_export_checks_its_arguments(small_model_file, tmp_path):
         export_tool.export_model(small_model_file, "pb", str(tmp_path / "m"))
     with pytest.raises(ValueError, match="argument `batch`: 0"):
         export_tool.export_model(small_model_file, "tflite", str(tmp_path / "m"), batch=0)
+    with pytest.raises(ValueError, match="the folder of OUT .* does not exist"):
+        export_tool.export_model(small_model_file, "tflite", str(tmp_path / "no" / "m.tflite"))
+    with pytest.raises(ValueError, match="is the model file itself"):
+        export_tool.export_model(small_model_file, "tflite", small_model_file)
 
 
 # -- tf-keras ----------------------------------------------------------------

@@ -37,10 +37,11 @@ def add_parser(subparsers):
 @dataclasses.dataclass
 class Use:
     package: str
-    name: str
+    name: str  # the registered name: a function's, or a layer's class
     kind: str  # "layer" or "function"
-    where: str  # the layer, and the argument for a function
+    where: str  # what it is in the model: "layer 'x' of ...", "the activation argument of ..."
     arguments: dict
+    activation: str = None  # what it computes, where the file says (functions, ActivationCall)
 
 
 def read_archive(path):
@@ -73,6 +74,28 @@ def _short(value):
     return value
 
 
+def _owner(node):
+    """How a line names the object whose config holds others: "Dense layer 'dense'",
+    "Sequential model 'sequential'" (a config with layers is a model's)."""
+    config = node["config"]
+    kind = "model" if "layers" in config else "layer"
+    return f"{node['class_name']} {kind} {config['name']!r}"
+
+
+def _layer_use(package, name, config, owner, key):
+    arguments = {k: _short(v) for k, v in config.items() if k not in SKIP and v is not None}
+    layer = f"layer {config.get('name', '?')!r}"
+    if name == "ActivationCall" and isinstance(config.get("activation"), str):
+        # What ``keras_acts.activations.mish(keras.Input(...))`` leaves in a functional model.
+        where = f"called on a symbolic tensor as {layer} (an ActivationCall) of {owner}"
+        return Use(package, name, "layer", where, arguments, config["activation"])
+    if key in (None, "layers"):
+        where = f"{layer} of {owner}"
+    else:  # a layer object given as another layer's argument: Dense(8, activation=Mish())
+        where = f"the {key} argument of {owner}, as {layer}"
+    return Use(package, name, "layer", where, arguments)
+
+
 def find_uses(node, owner="the model", key=None, found=None):
     """Every object of a package other than Keras in a config: registered
     layers (``registered_name`` "package>Name") and functions ("package>name")."""
@@ -85,19 +108,18 @@ def find_uses(node, owner="the model", key=None, found=None):
     config = node.get("config")
     if node.get("class_name") == "function" and isinstance(config, str) and ">" in config:
         package, name = config.split(">", 1)
-        found.append(Use(package, name, "function", f"{owner}, {key}=", {}))
+        found.append(Use(package, name, "function", f"the {key} argument of {owner}", {}, name))
         return found
     registered = node.get("registered_name")
     if isinstance(config, dict) and "class_name" in node:
         if isinstance(registered, str) and ">" in registered:
             package, name = registered.split(">", 1)
-            arguments = {k: _short(v) for k, v in config.items() if k not in SKIP and v is not None}
-            found.append(Use(package, name, "layer", f"layer {config.get('name', '?')!r}", arguments))
+            found.append(_layer_use(package, name, config, owner, key))
         if "name" in config:
-            owner = f"{node['class_name']} {config['name']!r}"
+            owner = _owner(node)
     for child_key, child in node.items():
         if child_key not in ("inbound_nodes", "build_config"):
-            find_uses(child, owner, child_key, found)
+            find_uses(child, owner, key if child_key == "config" else child_key, found)
     return found
 
 
@@ -162,6 +184,24 @@ def run(args):
     return 0 if report.get("loads_here", True) else 1
 
 
+def use_sentence(use):
+    """One use as a sentence: "leaky_relu (function) is the activation argument
+    of Dense layer 'dense_1'.", "LeakyReLU (layer) is layer 'leaky_re_lu' of
+    Sequential model 'sequential', with negative_slope=0.1."."""
+    arguments = use["arguments"]
+    if use["kind"] == "layer" and use.get("activation"):  # an ActivationCall
+        subject = f"{use['activation']} (function)"
+        arguments = arguments.get("params") or {}
+    else:
+        subject = f"{use['name']} ({use['kind']})"
+    shown = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
+    return f"{subject} is {use['where']}" + (f", with {shown}." if shown else ".")
+
+
+def _ended(text):
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def print_report(report):
     saved = report["saved_with_keras"] or "an unknown version"
     print(f"{report['path']}: saved with Keras {saved}; Keras here: {report['keras_here'] or 'none'}.")
@@ -170,12 +210,10 @@ def print_report(report):
     for package in report["packages"]:
         print(f"\nObjects of package {package!r}:")
         for use in (u for u in report["uses"] if u["package"] == package):
-            arguments = ", ".join(f"{k}={v!r}" for k, v in use["arguments"].items())
-            print(f"  {use['name']:<16} {use['kind']:<8} in {use['where']}"
-                  + (f"\n  {'':<16} {'':<8} arguments: {arguments}" if arguments else ""))
+            print("  " + use_sentence(use))
     if "loads_here" in report:
         verdict = "yes" if report["loads_here"] else "NO"
-        print(f"\nLoads here (keras_acts imported): {verdict}: {report['load_detail']}")
+        print(f"\nLoads here (keras_acts imported): {verdict}: {_ended(report['load_detail'])}")
         if report["unknown_here"]:
-            print("  not registered here: " + ", ".join(report["unknown_here"]))
+            print("  Not registered here: " + _ended(", ".join(report["unknown_here"])))
     print("\nLoad it with:\n" + "\n".join("  " + line for line in report["load_with"]))

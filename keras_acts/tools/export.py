@@ -4,11 +4,18 @@ Loads a ``.keras`` model that uses our activations, writes it in the chosen
 format from a portable graph (``keras_acts.config.portable()``: no XLA
 calls, no ops the converters lack), runs the result on a random batch and
 reports the largest difference from Keras's own predictions.
+
+The result is written beside OUT under a temporary name and moved into
+place once it has run: a failed export leaves OUT as it was, and nothing
+else behind.
 """
 
 import contextlib
 import io
 import os
+import re
+import shutil
+import tempfile
 
 import numpy as np
 
@@ -22,30 +29,40 @@ class ConverterMissing(ImportError):
     """A converter the chosen format needs is not installed."""
 
 
+class ExportFailed(RuntimeError):
+    """Writing or running the chosen format failed; OUT is left as it was."""
+
+
 def export_model(model_path, to, output, *, batch=4, seed=0, verbose=True):
     """Write the model at ``model_path`` as ``to`` at ``output``; return the
     largest absolute difference between the written model's predictions and
-    Keras's on a random batch of ``batch`` rows drawn with ``seed``."""
+    Keras's on a random batch of ``batch`` rows drawn with ``seed``.
+
+    ``output`` is replaced only by a complete result that ran: a failure
+    leaves it as it was."""
     if to not in FORMATS:
         raise ValueError(f"Invalid value for argument `to`: {to!r}. Expected one of {FORMATS}.")
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise ValueError(f"Invalid value for argument `batch`: {batch!r}. Expected an int >= 1.")
+    _check_output(model_path, output)
     if to == "onnx":
         _require_onnx()
-    import keras
-
     import keras_acts
 
-    model = keras.saving.load_model(model_path)
-    if len(model.inputs) != 1:
-        raise ValueError(
-            f"export takes models with one input; {model_path!r} has "
-            f"{len(model.inputs)}."
-        )
-    x = _random_batch(model.inputs[0], batch, seed)
-    expected = _flat(model(x, training=False))
-    with keras_acts.config.portable():
-        got = _WRITERS[to](model, x, output)
+    model = _load(model_path)
+    x = _random_batch(_single_input(model, model_path), batch, seed)
+    outputs = model(x, training=False)
+    keys = sorted(outputs) if isinstance(outputs, dict) else None
+    expected = _flat(outputs)
+    with _staged(output) as staged:
+        try:
+            with keras_acts.config.portable():
+                got = _WRITERS[to](model, x, staged, keys)
+        except Exception as error:  # noqa: BLE001 -- any converter's failure, named
+            raise ExportFailed(
+                f"writing {output!r} as {to} failed, and {output!r} is left as it was: "
+                f"{type(error).__name__}: {_first_line(error)}"
+            ) from error
     difference = max(_max_diff(g, e) for g, e in zip(got, expected))
     if verbose:
         print(
@@ -53,6 +70,152 @@ def export_model(model_path, to, output, *, batch=4, seed=0, verbose=True):
             f"predictions on a random batch of {batch}: {difference:.3g}"
         )
     return difference
+
+
+def _first_line(error):
+    text = str(error).strip()
+    return text.splitlines()[0][:300] if text else "(no message)"
+
+
+def _check_output(model_path, output):
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        raise ValueError(f"the folder of OUT {output!r} does not exist: {folder!r}")
+    if os.path.exists(output) and os.path.exists(model_path) and os.path.samefile(
+        model_path, output
+    ):
+        raise ValueError(f"OUT {output!r} is the model file itself; name another path")
+
+
+# -- loading -------------------------------------------------------------------
+
+
+class ModelNotLoadable(ValueError):
+    """The file names a class (or function) that nothing registers here."""
+
+
+def _load(model_path):
+    import keras
+
+    try:
+        return keras.saving.load_model(model_path)
+    except Exception as error:  # noqa: BLE001 -- Keras's TypeError, ValueError, ...
+        missing = re.search(r"Could not locate (class|function) '([^']+)'", str(error))
+        if missing is None:
+            raise
+        raise ModelNotLoadable(_not_loadable(model_path, *missing.groups())) from None
+
+
+def _not_loadable(model_path, what, name):
+    """Why the file does not load, naming the class, the module it was saved
+    from, and how to export it."""
+    if what == "function":
+        return (
+            f"{model_path!r} uses the function {name!r}, which nothing registers here: "
+            "its package must be importable and imported before the model loads "
+            f"(`keras-acts inspect {model_path}` names what the file needs)"
+        )
+    top, node = _class_config(model_path, name)
+    node = node or {}
+    role = "a model" if node and node is top else "an object"
+    module, registered = node.get("module"), node.get("registered_name") or ""
+    origin = (
+        f"defined in module {module!r}" if module
+        else "defined in a script or notebook, not in an importable module"
+    )
+    origin += f", registered as {registered!r}" if ">" in registered else ", never registered"
+    return (
+        f"{model_path!r} holds {role} of class {name!r} ({origin}), and keras-acts "
+        "export cannot import it: Keras loads a class of your own only once the module that "
+        "defines it is imported and registers it with "
+        "@keras.saving.register_keras_serializable(). Its module must be importable and "
+        "register the class; then, in Python, import that module, load the model and "
+        "export it inside `with keras_acts.config.portable():`"
+    )
+
+
+def _class_config(model_path, class_name):
+    """(the file's top config, the first config of ``class_name`` in it) or (None, None)."""
+    import json
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(model_path) as archive:
+            top = json.loads(archive.read("config.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None, None
+    stack = [top]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, dict):
+            names = (node.get("class_name"), node.get("registered_name"))
+            if class_name in names:
+                return top, node
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return top, None
+
+
+def _single_input(model, model_path):
+    """The model's one symbolic input; a ValueError for subclassed models
+    (none) and models with several."""
+    try:
+        inputs = model.inputs
+    except AttributeError:
+        inputs = None
+    if not inputs:
+        raise ValueError(
+            f"export takes Sequential and functional models; {model_path!r} holds a "
+            f"subclassed model ({type(model).__name__}), which has no symbolic input: "
+            "export it yourself inside `with keras_acts.config.portable():`"
+        )
+    if len(inputs) != 1:
+        raise ValueError(
+            f"export takes models with one input; {model_path!r} has {len(inputs)}."
+        )
+    return inputs[0]
+
+
+# -- writing beside OUT, then moving into place ------------------------------
+
+
+@contextlib.contextmanager
+def _staged(output):
+    """A path to write in a temporary folder beside ``output`` (the same
+    filesystem, so the moves are renames); moved to ``output`` if the block
+    succeeds. The temporary folder goes either way."""
+    target = os.path.abspath(output)
+    scratch = tempfile.mkdtemp(
+        prefix=f".{os.path.basename(target)}.", suffix=".partial", dir=os.path.dirname(target)
+    )
+    try:
+        staged = os.path.join(scratch, os.path.basename(target))
+        yield staged
+        if not os.path.lexists(staged):
+            raise ExportFailed(f"the converter wrote nothing for {output!r}")
+        _move_into_place(staged, target, os.path.join(scratch, "previous"))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _is_folder(path):
+    return os.path.isdir(path) and not os.path.islink(path)
+
+
+def _move_into_place(new, target, aside):
+    """``new`` becomes ``target``. A file over a file (or a link) is one
+    atomic rename; where a folder is either, the old one is renamed
+    ``aside`` first (and put back if the second rename fails)."""
+    if not os.path.lexists(target) or not (_is_folder(new) or _is_folder(target)):
+        os.replace(new, target)
+        return
+    os.rename(target, aside)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        os.rename(aside, target)
+        raise
 
 
 def _require_onnx():
@@ -92,26 +255,26 @@ def _max_diff(got, expected):
     return float(np.max(np.where(same, 0.0, np.abs(got - expected)), initial=0.0))
 
 
-def _write_savedmodel(model, x, output):
+def _write_savedmodel(model, x, output, keys):
     import tensorflow as tf
 
     model.export(output, verbose=False)
     served = tf.saved_model.load(output).signatures["serving_default"]
-    return _by_signature_names(served(tf.constant(x)), model)
+    return _by_signature_names(served(tf.constant(x)), keys)
 
 
-def _by_signature_names(outputs, model):
-    """Signature outputs (named by Keras's dict keys, or output_0, ...) in
-    the order of ``_flat``."""
+def _by_signature_names(outputs, keys):
+    """Signature outputs (named by Keras's dict ``keys``, or output_0, ...)
+    in the order of ``_flat``."""
     outputs = {k: np.asarray(v) for k, v in outputs.items()}
-    if isinstance(model.output, dict):
-        return [outputs[k] for k in sorted(model.output)]
+    if keys is not None:
+        return [outputs[k] for k in keys]
     if len(outputs) == 1:
         return list(outputs.values())
     return [outputs[f"output_{i}"] for i in range(len(outputs))]
 
 
-def _write_tflite(model, x, output):
+def _write_tflite(model, x, output, keys):
     import tensorflow as tf
 
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
@@ -120,12 +283,12 @@ def _write_tflite(model, x, output):
         content = converter.convert()
     with open(output, "wb") as f:
         f.write(content)
-    runner = tf.lite.Interpreter(model_content=content).get_signature_runner()
+    runner = tf.lite.Interpreter(model_path=output).get_signature_runner()  # the file written
     (input_name,) = runner.get_input_details()
-    return _by_signature_names(runner(**{input_name: x}), model)
+    return _by_signature_names(runner(**{input_name: x}), keys)
 
 
-def _write_onnx(model, x, output):
+def _write_onnx(model, x, output, keys):
     import onnxruntime
     import tensorflow as tf
     import tf2onnx
@@ -175,6 +338,10 @@ def run(args):
         raise CliError(f"no such model file for MODEL: {args.model!r}")
     try:
         export_model(args.model, args.to, args.output, batch=args.batch, seed=args.seed)
+    except ExportFailed as error:
+        if os.environ.get("KERAS_ACTS_DEBUG"):
+            raise
+        raise CliError(str(error), code=EXIT_FAILED) from None
     except (ConverterMissing, ValueError) as error:
         raise CliError(str(error), code=EXIT_FAILED) from None
     return 0
