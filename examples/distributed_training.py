@@ -2,20 +2,26 @@
 
     python examples/distributed_training.py mirrored OUT_DIR
         MirroredStrategy over two logical CPUs: fit with activation strings,
-        PReLU, Snake and RReLU layers, then save and load.
+        PReLU, Snake and RReLU layers, then save the model as
+        OUT_DIR/mirrored.keras and load it back.
 
     python examples/distributed_training.py worker INDEX PORT0,PORT1 OUT_DIR
         One of two MultiWorkerMirroredStrategy workers on 127.0.0.1 (start
-        one process per index): a custom training loop, since Keras's fit
-        fails under this strategy today, for Keras's own layers too.
+        one process per index, 0 and 1, with the same two free ports): a
+        custom training loop, since Keras's fit fails under this strategy
+        today, for Keras's own layers too. Each worker writes its final
+        weights to OUT_DIR/workerINDEX.npz, so that the two can be compared.
 
-Each mode writes its final weights to OUT_DIR as .npz files, so a test can
-compare replicas and workers. With ``--every-activation`` last, the model has
-one branch per activation of the catalog (keras_acts.tools.strategies), and
-the report says per activation whether its weights stayed finite and equal
-across replicas: the checks behind docs/deploy.md.
+Each mode prints its report as one line of JSON (the mirrored one says
+whether the replicas' weights are identical, and how far the reloaded
+model's predictions are from the trained one's). With ``--every-activation``,
+the model has one branch per activation of the catalog
+(keras_acts.tools.strategies), and the mirrored report says per activation
+whether its weights stayed finite and equal across replicas: the checks
+behind docs/deploy.md. Without a mode, the script prints its usage.
 """
 
+import argparse
 import json
 import os
 import sys
@@ -23,13 +29,15 @@ import sys
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+# NumPy and TensorFlow are imported where they are used, so that a usage
+# error answers at once.
 
 
 def split_cpu(count=2):
     """Make ``count`` logical CPUs, so one machine shows MirroredStrategy at
     work; must run before TensorFlow first touches a device."""
+    import tensorflow as tf
+
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(
         cpu, [tf.config.LogicalDeviceConfiguration()] * count
@@ -54,6 +62,8 @@ def build_model():
 
 
 def data(seed, rows=256):
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(rows, 8)).astype("float32")
     return x, np.abs(x[:, :1] * x[:, 1:2]).astype("float32")
@@ -68,6 +78,8 @@ def make_model(every_activation):
 def mirrored(out_dir, every_activation=False):
     split_cpu()
     import keras
+    import numpy as np
+    import tensorflow as tf
 
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     with strategy.scope():
@@ -119,6 +131,8 @@ def worker(index, ports, out_dir, every_activation=False):
         }
     )
     import keras
+    import numpy as np
+    import tensorflow as tf
 
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     with strategy.scope():
@@ -152,13 +166,46 @@ def worker(index, ports, out_dir, every_activation=False):
     print(json.dumps({"worker": index, "loss": float(loss)}))
 
 
-if __name__ == "__main__":
-    mode, args = sys.argv[1], sys.argv[2:]
-    every = args[-1:] == ["--every-activation"]
-    args = args[:-1] if every else args
-    if mode == "mirrored":
-        mirrored(args[0], every)
-    elif mode == "worker":
-        worker(int(args[0]), [int(p) for p in args[1].split(",")], args[2], every)
+def _ports(text):
+    try:
+        ports = [int(p) for p in text.split(",")]
+    except ValueError:
+        ports = []
+    if len(ports) != 2:
+        raise argparse.ArgumentTypeError(f"{text!r}: give two ports, such as 12345,12346")
+    return ports
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="distributed_training.py",
+        usage="%(prog)s mirrored OUT_DIR [--every-activation]\n"
+        "       %(prog)s worker INDEX PORT0,PORT1 OUT_DIR [--every-activation]",
+        description=__doc__.split("\n", 1)[0],
+        epilog="For two workers on this machine, start one process for each index "
+        "with the same two free ports, e.g. `worker 0 12345,12346 out` and "
+        "`worker 1 12345,12346 out`.",
+    )
+    modes = p.add_subparsers(dest="mode", metavar="MODE", required=True)
+    one = modes.add_parser("mirrored", help="MirroredStrategy over two logical CPUs: fit, save, load")
+    one.add_argument("out_dir", metavar="OUT_DIR", help="folder for mirrored.keras")
+    many = modes.add_parser("worker", help="one of two MultiWorkerMirroredStrategy workers")
+    many.add_argument("index", type=int, choices=(0, 1), metavar="INDEX", help="0 or 1")
+    many.add_argument("ports", type=_ports, metavar="PORT0,PORT1", help="the two workers' ports")
+    many.add_argument("out_dir", metavar="OUT_DIR", help="folder for workerINDEX.npz")
+    for mode in (one, many):
+        mode.add_argument("--every-activation", action="store_true",
+                          help="one branch per activation of the catalog")
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    if args.mode == "mirrored":
+        mirrored(args.out_dir, args.every_activation)
     else:
-        raise SystemExit(f"mode must be 'mirrored' or 'worker', got {mode!r}")
+        worker(args.index, args.ports, args.out_dir, args.every_activation)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

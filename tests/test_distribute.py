@@ -50,7 +50,8 @@ def test_mirrored_fit_trains_with_identical_replicas(runs):
 
 
 def test_mirrored_model_saves_and_loads(runs):
-    _, reports = runs
+    folder, reports = runs
+    assert os.path.exists(os.path.join(folder, "mirrored.keras"))  # as its docstring says
     assert reports["mirrored"]["reload_difference"] <= 1e-5
 
 

@@ -55,3 +55,27 @@ def test_custom_activation_loads_in_a_fresh_process():
 @pytest.mark.parametrize("name", ["compare_activations.py"])
 def test_other_examples_compile(name):
     py_compile.compile(str(EXAMPLES / name), doraise=True)
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        ([], "the following arguments are required: MODE"),
+        (["worker", "2", "1,2", "out"], "invalid choice: 2"),
+        (["worker", "0", "1", "out"], "give two ports"),
+    ],
+    ids=["no-mode", "bad-index", "one-port"],
+)
+def test_distributed_training_usage_without_tensorflow(args, said, monkeypatch, capfd):
+    # As `python examples/distributed_training.py`: the usage, exit status 2,
+    # and neither TensorFlow nor Keras imported to say so (an import fails here).
+    path = EXAMPLES / "distributed_training.py"
+    for heavy in ("tensorflow", "keras", "keras_acts"):
+        monkeypatch.setitem(sys.modules, heavy, None)
+    monkeypatch.setattr(sys, "argv", [str(path), *args])
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_path(str(path), run_name="__main__")
+    assert exit_.value.code == 2
+    err = capfd.readouterr().err
+    assert "usage: distributed_training.py mirrored OUT_DIR" in err
+    assert said in err
