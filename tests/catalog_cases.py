@@ -13,12 +13,11 @@ def catalog_specs():
 
 
 def string_specs():
-    """Activations usable as a Dense layer's activation= string.
-
-    Shape-changing ones (glu halves an axis) are left out: Keras's Dense
-    infers its output shape without its activation, for Keras's "glu" too.
-    """
-    return [spec for spec in catalog_specs() if spec.string and spec.output_shape is None]
+    """Activations usable as a Dense layer's activation= string: those with
+    a string (none for those that need arguments, and none for those that
+    change the shape, as glu halves an axis: Keras's Dense declares its
+    output shape without its activation)."""
+    return [spec for spec in catalog_specs() if spec.string]
 
 
 def layer_kwargs(spec, params):

@@ -8,7 +8,9 @@ import json
 import os
 import subprocess
 
-from keras_acts.tools import bench, bench_fit, bench_memory, bench_memory_child, bench_report
+import pytest
+
+from keras_acts.tools import bench, bench_fit, bench_memory, bench_memory_child, bench_report, cli
 
 TINY = ["--parts", "kernels", "--repeats", "1", "--sizes", "12"]
 
@@ -125,9 +127,30 @@ def test_memory_report_says_what_compiled(monkeypatch):
 def test_bench_rejects_unknown_names_and_parts(capsys):
     assert bench.main(["no_such_activation", "--quick"]) == 2
     assert bench.main(["relu", "--parts", "nothing"]) == 2
-    assert bench.main(["relu", "--sizes", "big"]) == 2
     err = capsys.readouterr().err
-    assert "--parts 'nothing'" in err and "--sizes 'big'" in err
+    assert "--parts 'nothing'" in err
+
+
+@pytest.mark.parametrize(
+    "option, value, said",
+    [
+        ("--repeats", "0", "0 is below 1"),
+        ("--repeats", "-2", "-2 is below 1"),
+        ("--repeats", "two", "'two' is not an integer"),
+        ("--sizes", "12,-1", "'12,-1': log2 size -1 is below 0"),
+        ("--sizes", "big", "'big': give comma-separated integers"),
+    ],
+)
+def test_bench_refuses_bad_counts_before_running(option, value, said, capsys, monkeypatch):
+    # A usage error (exit status 2) naming the option and the value, from the
+    # command and from `python -m keras_acts.tools.bench`; nothing is measured.
+    monkeypatch.setattr(bench, "run", lambda *a, **k: pytest.fail("bench ran"))
+    assert cli.main(["bench", "relu", f"{option}={value}"]) == 2
+    with pytest.raises(SystemExit) as exit_:
+        bench.main(["relu", f"{option}={value}"])
+    assert exit_.value.code == 2
+    for err in capsys.readouterr().err.strip().split("usage:")[1:]:
+        assert f"error: argument {option}: {said}" in err
 
 
 def test_markdown_and_targets_of_a_single_size():

@@ -72,3 +72,33 @@ def test_other_keras_backend_is_an_import_error():
     assert result.returncode != 0
     assert "ImportError" in result.stderr
     assert "'numpy'" in result.stderr and "KERAS_BACKEND=tensorflow" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "make, caller",
+    [
+        (lambda: A.leaky_relu(tf.ones(2), alpha=0.1), "leaky_relu()"),
+        (lambda: L.LeakyReLU(alpha=0.1), "LeakyReLU()"),
+        (lambda: A.relu(tf.ones(2), alpha=0.1), "relu()"),
+    ],
+)
+def test_keras_2_names_name_ours(make, caller):
+    with pytest.raises(TypeError) as info:
+        make()
+    message = str(info.value)
+    assert message.startswith(caller) and "'alpha'" in message
+    assert "pass negative_slope=0.1" in message
+
+
+def test_pytorch_names_name_ours():
+    with pytest.raises(TypeError, match="PyTorch's Softmax; here the argument is `axis`"):
+        L.Softmax(dim=1)
+    with pytest.raises(TypeError, match="pass threshold=0.2"):
+        A.hard_shrink(tf.ones(2), lambd=0.2)
+    # Where the value means something else under our name, no value is offered.
+    with pytest.raises(TypeError, match="`shared_axes`, with a value of its own") as info:
+        L.PReLU(num_parameters=3)
+    assert "pass" not in str(info.value)
+    # A name no library we know uses keeps Python's own error.
+    with pytest.raises(TypeError, match="unexpected keyword argument 'slope'"):
+        A.leaky_relu(tf.ones(2), slope=0.1)

@@ -93,3 +93,70 @@ def test_function_layer_and_string_are_one_thing():
         for alias, layer_alias in spec.aliases.items():
             assert getattr(keras_acts.activations, alias) is spec.function
             assert getattr(keras_acts.layers, layer_alias) is spec.layer
+
+
+# -- activations that change the shape: no string -----------------------------
+
+SHAPE_CHANGING = [s for s in catalog_specs() if s.changes_shape]
+
+
+def _says_why_and_names_the_layer(message, spec):
+    assert "cannot be a layer's activation= argument" in message
+    assert f"keras_acts.layers.{spec.layer_name}()" in message
+
+
+def test_glu_changes_the_shape_and_has_no_string():
+    assert [s.name for s in SHAPE_CHANGING] == ["glu"]
+    glu = keras_acts.lookup("glu")
+    assert glu.string is None and glu.strings == () and glu.function.string is None
+    assert glu.refused_strings == ("glu_custom",)
+    assert "glu_custom" not in keras_acts.names()
+    assert keras_acts.lookup("glu_custom") is glu  # still a name for lookup and the tools
+
+
+@pytest.mark.parametrize("spec", SHAPE_CHANGING, ids=lambda s: s.name)
+def test_the_string_of_a_shape_changing_activation_raises_why(spec, tmp_path):
+    for string in spec.refused_strings:
+        refusal = keras.activations.get(string)  # Keras asks only whether it is callable
+        with pytest.raises(ValueError) as info:
+            refusal(np.ones((2, 8), "float32"))
+        _says_why_and_names_the_layer(str(info.value), spec)
+        # In a Dense, the first call fails, never a silently halved output.
+        dense = keras.layers.Dense(8, activation=string)
+        with pytest.raises(ValueError, match="would declare 8 units and return 4"):
+            dense(np.ones((2, 3), "float32"))
+        # A model holding it (built, never run) does not save: no file holds it.
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(8, activation=string)])
+        with pytest.raises(ValueError, match="Dense\\(2 \\* units\\) then"):
+            model.save(tmp_path / "halved.keras")
+
+
+@pytest.mark.parametrize("spec", SHAPE_CHANGING, ids=lambda s: s.name)
+def test_get_refuses_a_shape_changing_activation_however_named(spec):
+    identifiers = [spec.name, *spec.refused_strings, spec.function, spec.layer, spec.layer(),
+                   keras.layers.serialize(spec.layer())]
+    for identifier in identifiers:
+        with pytest.raises(ValueError) as info:
+            keras_acts.get(identifier)
+        assert str(info.value).startswith("keras_acts.get(")
+        _says_why_and_names_the_layer(str(info.value), spec)
+
+
+def test_the_rule_follows_the_declaration(isolated_registry):
+    # A future gated activation (swiglu, geglu, ...) declares output_shape
+    # and so gets no string, with no code of its own.
+    def halves(input_shape, axis=-1):
+        return (*input_shape[:-1], None if input_shape[-1] is None else input_shape[-1] // 2)
+
+    @keras_acts.define_activation(
+        backward=lambda dy, x, y, axis: dy, keep="", params={"axis": keras_acts.params.Axis()},
+        output_shape=halves, package="shape_tests",
+    )
+    def halving(x, axis=-1):
+        return x[..., : x.shape[-1] // 2]
+
+    assert halving.string is None and "halving_custom" not in keras_acts.names()
+    with pytest.raises(ValueError, match="halving.layer\\(\\)"):
+        keras_acts.get("halving_custom")
+    with pytest.raises(ValueError, match="would declare 8 units and return 4"):
+        keras.activations.get("halving_custom")(np.ones((2, 8), "float32"))

@@ -10,6 +10,7 @@ import inspect
 
 import keras
 
+from keras_acts.compat.other_names import has_other_names
 from keras_acts.engine import docs, registry
 from keras_acts.engine.description import REQUIRED, Activation, split_options
 from keras_acts.engine.layers import ActivationCall, ActivationLayer, make_layer
@@ -122,6 +123,21 @@ def _make_function(spec):
     )
 
 
+def _naming_other_names(layer, spec):
+    """Make the layer's constructor refuse other libraries' names of its
+    arguments (Keras 2's ``LeakyReLU(alpha=...)``) naming ours, where Keras
+    would only say "Unrecognized keyword arguments"."""
+    init = layer.__init__
+    accepted = set(inspect.signature(init).parameters) - {"self", "kwargs"}
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        spec.check_other_names(kwargs, accepted, spec.layer_name)
+        init(self, *args, **kwargs)
+
+    layer.__init__ = __init__
+
+
 def define(forward=None, *, replace=False, **declaration):
     """``define_activation`` without the guard on the package name."""
     if forward is None:
@@ -130,6 +146,8 @@ def define(forward=None, *, replace=False, **declaration):
     registry.check_names_are_free(spec, replace=replace)
     function = _make_function(spec)
     layer = make_layer(spec, spec.layer_base, forward.__module__)
+    if has_other_names(spec.name):
+        _naming_other_names(layer, spec)
     object.__setattr__(spec, "function", function)
     object.__setattr__(spec, "layer", layer)
     function.spec, function.layer, function.string = spec, layer, spec.string
@@ -192,7 +210,10 @@ def define_activation(forward=None, *, backward, keep, package="custom", **decla
         aliases: alias function name -> alias layer name.
         keras_logits: set ``y._keras_logits = x`` as Keras's sigmoid/softmax do.
         output_shape: ``output_shape(input_shape, **params)`` where the
-            output's shape differs from the input's.
+            output's shape differs from the input's. Such an activation has
+            no string: Keras's layers declare their output shape without
+            their ``activation=``, so its would-be string (and
+            ``keras_acts.get``) raises, naming its layer.
         replace: replace an activation already defined under this name (a
             Keras built-in string is never replaced).
         **options: how the layer differs from the function, the fields of

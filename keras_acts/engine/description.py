@@ -10,6 +10,7 @@ import dataclasses
 import inspect
 from typing import Any, Callable, Optional
 
+from keras_acts.compat.other_names import other_name
 from keras_acts.engine import gradient, inputs
 from keras_acts.params import Axis
 
@@ -80,8 +81,9 @@ def validate(validators, params):
 class Activation:
     """One activation; ``function`` and ``layer`` are its public faces.
 
-    ``string`` is the name Keras accepts as ``activation=`` (None where a
-    parameter has no default).
+    ``string`` is the name Keras accepts as ``activation=``: None where a
+    parameter has no default, and where the activation changes the shape
+    (``changes_shape``).
     """
 
     name: str
@@ -108,8 +110,18 @@ class Activation:
     # -- names ----------------------------------------------------------------
 
     @property
+    def changes_shape(self):
+        """Whether the output's shape differs from the input's (the
+        declaration gives ``output_shape``: glu halves its axis). Such an
+        activation is no ``activation=`` argument: Keras's layers declare
+        their output shape without their activation, so ``Dense(8,
+        activation=glu)`` would declare 8 units and return 4. It has no
+        string; its would-be strings (``refused_strings``) raise why."""
+        return self.output_shape is not None
+
+    @property
     def string(self):
-        if any(d is REQUIRED for d in self.defaults.values()):
+        if self.changes_shape or any(d is REQUIRED for d in self.defaults.values()):
             return None
         return self.name + STRING_SUFFIX
 
@@ -118,6 +130,23 @@ class Activation:
         if self.string is None:
             return ()
         return (self.string,) + tuple(a + STRING_SUFFIX for a in self.aliases)
+
+    @property
+    def refused_strings(self):
+        """The strings a shape-changing activation would have: Keras's table
+        holds, under each, a callable that raises why (``registry``)."""
+        if not self.changes_shape:
+            return ()
+        return tuple(n + STRING_SUFFIX for n in (self.name, *self.aliases))
+
+    @property
+    def no_string(self):
+        """Why there is no string, in a few words (None where there is one)."""
+        if self.changes_shape:
+            return "it changes the shape: use the layer"
+        if self.string is None:
+            return "needs arguments"
+        return None
 
     # -- documentation, as the tools read it -----------------------------------
 
@@ -148,8 +177,27 @@ class Activation:
             name: p.default for name, p in list(self.signature.parameters.items())[1:]
         }
 
+    def check_other_names(self, kwargs, accepted, caller):
+        """Refuse another library's keyword for one of our parameters
+        (Keras 2's ``alpha`` for ``negative_slope``), naming ours: a
+        ``TypeError``, as Python's for an unknown keyword, that says what to
+        pass. ``accepted``: the keywords ``caller`` takes."""
+        for keyword, value in kwargs.items():
+            found = None if keyword in accepted else other_name(self.name, keyword)
+            if found is None or found.ours not in accepted:
+                continue
+            said = (
+                f"{caller}() got an unexpected keyword argument {keyword!r}: that is "
+                f"its name in {found.where}; here the argument is `{found.ours}`"
+            )
+            if not found.as_is:
+                raise TypeError(f"{said}, with a value of its own: {found.note}.")
+            note = f" ({found.note})" if found.note else ""
+            raise TypeError(f"{said}{note}: pass {found.ours}={value!r}.")
+
     def bind(self, args, kwargs, validated=True):
         """Parameters of one function call, defaults filled in, validated."""
+        self.check_other_names(kwargs, self.validators, self.name)
         try:
             bound = self.signature.bind(None, *args, **kwargs)
         except TypeError as error:

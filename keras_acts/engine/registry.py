@@ -3,6 +3,13 @@
 One table, one lookup. ``lookup`` finds an ``Activation``; ``get`` resolves
 anything a user may pass as an activation; ``catalog`` and ``names`` list
 what is defined.
+
+An activation that changes the shape (its declaration gives
+``output_shape``: glu halves its axis) is no ``activation=`` argument, since
+Keras's layers declare their output shape without their activation: it has
+no string, ``get`` refuses it, and Keras's table holds, under the string it
+would have had, a ``ShapeChangingString`` that raises why when a layer calls
+or saves it (Keras offers no way to refuse a string sooner).
 """
 
 import difflib
@@ -11,12 +18,77 @@ import keras
 
 from keras_acts.compat.torch_names import our_name_for_torch
 from keras_acts.engine import hooks
-from keras_acts.engine.description import STRING_SUFFIX, Activation
+from keras_acts.engine.description import REQUIRED, STRING_SUFFIX, Activation
 
 BUILTIN_PACKAGE = "keras_acts"
 
 _by_name = {}  # name or alias -> Activation
 _strings = {}  # "<name>_custom" -> public function
+
+
+def _layer_path(activation):
+    if activation.package == BUILTIN_PACKAGE:
+        return f"keras_acts.layers.{activation.layer_name}"
+    return f"{activation.name}.layer"
+
+
+def _example_shapes(activation):
+    """``((None, 8), output shape)`` with the default (or example) arguments,
+    or None where those arguments do not take that input."""
+    params = {n: d for n, d in activation.defaults.items() if d is not REQUIRED}
+    try:
+        params.update(activation.example_params)
+        return (None, 8), tuple(activation.output_shape((None, 8), **params))
+    except Exception:  # noqa: BLE001  (only the wording depends on it)
+        return None
+
+
+def shape_change_error(activation, asked):
+    """Why a shape-changing activation is no ``activation=`` argument, and
+    what to use instead; ``asked`` says how it was asked for
+    (``"activation='glu_custom'"``)."""
+    layer = _layer_path(activation)
+    shapes, consequence = _example_shapes(activation), ""
+    fix = f"apply its layer, {layer}(), to the layer's output instead"
+    if shapes is not None:
+        (_, width), out = shapes
+        shapes = f" ((None, {width}) in, {out} out)"
+        if len(out) == 2 and out[-1] and width % out[-1] == 0 and width // out[-1] > 1:
+            factor = width // out[-1]
+            consequence = (
+                f", so Dense({width}, activation=...) would declare {width} units "
+                f"and return {out[-1]}"
+            )
+            times = "twice" if factor == 2 else f"{factor} times"
+            fix = (
+                f"apply its layer after a layer {times} as wide instead, "
+                f"keras.layers.Dense({factor} * units) then {layer}()"
+            )
+    return (
+        f"{asked}: {activation.name} cannot be a layer's activation= argument: its "
+        f"output's shape differs from its input's{shapes or ''}, and Keras's layers "
+        f"declare their output shape without their activation{consequence}. It has "
+        f"no activation string: {fix}."
+    )
+
+
+class ShapeChangingString:
+    """What Keras's table holds under the string a shape-changing activation
+    would have (``"glu_custom"``): a callable that raises why, as soon as a
+    layer calls it or a model holding it is saved."""
+
+    def __init__(self, activation, string):
+        self.spec = activation
+        self.string = string
+
+    def __call__(self, *args, **kwargs):
+        raise ValueError(shape_change_error(self.spec, f"activation={self.string!r}"))
+
+    def get_config(self):
+        raise ValueError(shape_change_error(self.spec, f"activation={self.string!r}"))
+
+    def __repr__(self):
+        return f"<no activation string {self.string!r}: {self.spec.name} changes the shape>"
 
 
 def check_names_are_free(activation, replace=False):
@@ -32,9 +104,10 @@ def check_names_are_free(activation, replace=False):
                 "to replace it, or choose another name."
             )
     table = hooks.keras_string_table()
-    for string in activation.strings:
+    for string in (*activation.strings, *activation.refused_strings):
         current = table.get(string)
-        if current is not None and current is not _strings.get(string):
+        ours = current is _strings.get(string) or isinstance(current, ShapeChangingString)
+        if current is not None and not ours:
             raise ValueError(
                 f"The activation string {string!r} already names Keras's "
                 f"{current!r}; keras_acts never replaces a Keras name. Choose "
@@ -50,6 +123,9 @@ def register(activation):
     for string in activation.strings:
         table[string] = activation.function
         _strings[string] = activation.function
+    for string in activation.refused_strings:
+        table[string] = ShapeChangingString(activation, string)
+        _strings.pop(string, None)
 
 
 def catalog(builtin=None):
@@ -69,7 +145,8 @@ def catalog(builtin=None):
 
 
 def names():
-    """Every registered activation string, sorted."""
+    """Every registered activation string, sorted (none of an activation
+    that changes the shape: see ``get``)."""
     return sorted(_strings)
 
 
@@ -103,17 +180,33 @@ def _is_activation_layer_class(identifier):
     )
 
 
+def _refuse_shape_change(activation, identifier):
+    if not (isinstance(activation, Activation) and activation.changes_shape):
+        return
+    if isinstance(identifier, (str, ShapeChangingString)):
+        asked = repr(getattr(identifier, "string", identifier))
+    else:
+        asked = getattr(identifier, "__name__", type(identifier).__name__ + "()")
+    raise ValueError(shape_change_error(activation, f"keras_acts.get({asked})"))
+
+
 def get(identifier):
-    """Resolve an activation identifier to a callable.
+    """Resolve an activation identifier to a callable, for a layer's
+    ``activation=`` argument.
 
     Accepts our strings (``"mish_custom"``) and names (``"mish"``), a layer
     instance or class of ours, a serialized config dict, any callable, or
-    ``None`` (the identity, as Keras does).
+    ``None`` (the identity, as Keras does). An activation that changes the
+    shape (glu), however named, is a ``ValueError`` saying why and naming
+    its layer: Keras's layers declare their output shape without their
+    activation, so it would silently change their output's shape.
     """
     if identifier is None:
         return lookup("linear").function
     if isinstance(identifier, str):
-        return lookup(identifier).function
+        activation = lookup(identifier)
+        _refuse_shape_change(activation, identifier)
+        return activation.function
     if isinstance(identifier, dict):
         if "class_name" not in identifier:
             raise ValueError(
@@ -124,6 +217,7 @@ def get(identifier):
         if isinstance(resolved, dict):
             raise ValueError(f"get() could not deserialize the config {identifier!r}.")
         return get(resolved)
+    _refuse_shape_change(getattr(identifier, "spec", None), identifier)
     if _is_activation_layer_class(identifier):
         return identifier()
     if callable(identifier):

@@ -1,5 +1,8 @@
 """``keras-acts bench``'s options, apart from the measuring so that ``--help``
-imports nothing heavy."""
+imports nothing heavy. Counts are checked here, so that a bad one is a usage
+error naming the option and the value before anything runs."""
+
+import argparse
 
 
 DESCRIPTION = (
@@ -7,6 +10,35 @@ DESCRIPTION = (
     "training steps per second, and the extra memory of a training step. Progress goes to "
     "stderr, the report to stdout. This is a measurement, not a test."
 )
+
+
+def _at_least_one(text):
+    """``--repeats``: an int of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is below 1: give at least 1 round")
+    return value
+
+
+def _log2_sizes(text):
+    """``--sizes``: comma-separated log2 sizes, each at least 0 (a tensor of
+    at least one element); kept as the text the bench parses."""
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        sizes = [int(part) for part in parts]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give comma-separated integers (log2 sizes)"
+        ) from None
+    below = [size for size in sizes if size < 0]
+    if below:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: log2 size {below[0]} is below 0; a tensor has at least 2^0 = 1 element"
+        )
+    return ",".join(parts)
 
 
 def add_arguments(p):
@@ -21,10 +53,10 @@ def add_arguments(p):
         default="kernels,training,memory,fit",
         help="comma-separated parts to run: kernels, training, memory, fit (default: all four)",
     )
-    p.add_argument("--repeats", type=int, default=None, metavar="N",
-                   help="interleaved rounds (default 7; --quick 3)")
+    p.add_argument("--repeats", type=_at_least_one, default=None, metavar="N",
+                   help="interleaved rounds, at least 1 (default 7; --quick 3)")
     p.add_argument(
-        "--sizes", default=None, metavar="LIST",
+        "--sizes", type=_log2_sizes, default=None, metavar="LIST",
         help="comma-separated log2 tensor sizes (default 22,14; --quick 16,14)",
     )
     return p

@@ -54,7 +54,7 @@ def _flag(value):
 
 
 def _row(spec):
-    strings = ", ".join(f"`{s}`" for s in spec.strings) or "none (needs arguments)"
+    strings = ", ".join(f"`{s}`" for s in spec.strings) or f"none ({spec.no_string})"
     layers = ", ".join(f"`{n}`" for n in (spec.layer_name, *spec.aliases.values()))
     functions = ", ".join(f"`{n}`" for n in (spec.name, *spec.aliases))
     return (
@@ -86,10 +86,18 @@ def render():
         "",
         f"{len(specs)} activations. Each is a function `keras_acts.activations.<function>` with a",
         "hand-written gradient, a layer `keras_acts.layers.<Layer>`, and, where every argument has a",
-        "default, a string for any Keras `activation=` argument. Layers take the function's",
-        "arguments, keyword-only; the column \"layer arguments\" lists those that differ. A",
-        "learned parameter (PReLU's `alpha`, Snake's `frequency`) is a weight whose starting",
-        "value the layer takes as that argument (`PReLU(alpha=0.25)`) or as an initializer.",
+        "default and the output has the input's shape, a string for any Keras `activation=`",
+        "argument. Layers take the function's arguments, keyword-only; the column \"layer",
+        "arguments\" lists those that differ. A learned parameter (PReLU's `alpha`, Snake's",
+        "`frequency`) is a weight whose starting value the layer takes as that argument",
+        "(`PReLU(alpha=0.25)`) or as an initializer.",
+        "",
+        "An activation that changes the shape (glu halves its axis) has no string, whatever its",
+        "arguments: Keras's layers declare their output shape without their activation, so",
+        "`Dense(8, activation=\"glu_custom\")` would declare 8 units and return 4. Its would-be",
+        "string raises a `ValueError` saying so when the layer first runs or is saved, as",
+        "`keras_acts.get(\"glu\")` does at once; use its layer after a layer twice as wide:",
+        "`keras.layers.Dense(2 * units)`, then `keras_acts.layers.GLU()`.",
     ]
     for family in families.FAMILIES:
         rows = [_row(spec).replace("\n", " ") for spec in specs if spec.family == family]
