@@ -35,7 +35,7 @@ def layer_doc(activation, base):
     string = (
         f"string `{activation.string}`"
         if activation.string
-        else "no string: it needs arguments"
+        else f"no string: {activation.no_string}"
     )
     example = ", ".join(f"{k}={v!r}" for k, v in (activation.docs.example or {}).items())
     lines = [f"Layer applying `{activation.name}` ({string}).", ""]

@@ -131,7 +131,7 @@ def _table():
     ]
     for row in TORCH_ACTIVATIONS:
         spec = keras_acts.lookup(row.ours)
-        string = _code(spec.string) if spec.string else "none (needs arguments)"
+        string = _code(spec.string) if spec.string else f"none ({spec.no_string})"
         lines.append(
             f"| {_torch_spellings(row)} | `keras_acts.layers.{spec.layer_name}` | "
             f"`keras_acts.activations.{spec.name}` | {string} | {_argument_cell(row)} |"
