@@ -137,21 +137,57 @@ class Axis:
 
 
 class TensorLike:
-    """A number or tensor broadcastable to the input; no checks on values."""
+    """A number, or numbers broadcastable to the input: a tensor, a NumPy
+    array, or a list or tuple of numbers (nested for more axes).
+
+    Numbers and NumPy values must be finite real numbers: a list or tuple
+    becomes a float64 NumPy array (Python's floats are float64), a NumPy
+    array keeps its floating dtype (integers become float64). A tensor's
+    values are not checked (it may be symbolic, or a learned weight).
+    Whether the shape broadcasts to the input is checked once the input is
+    known (``check_broadcast``).
+    """
+
+    expected = "a finite number, a list or NumPy array of finite numbers, or a tensor"
 
     def describe(self):
         return "float or tensor"
 
     def __call__(self, name, value):
-        if isinstance(value, bool) or value is None:
-            raise invalid(name, value, "a finite number or a tensor")
+        if isinstance(value, (bool, np.bool_)) or value is None:
+            raise invalid(name, value, self.expected)
         if isinstance(value, numbers.Real):
             if not math.isfinite(value):
-                raise invalid(name, value, "a finite number or a tensor")
+                raise invalid(name, value, self.expected)
             return float(value)
-        if tf.is_tensor(value) or hasattr(value, "shape"):  # arrays, variables
+        if isinstance(value, (list, tuple, np.ndarray)):
+            return self._array(name, value)
+        if tf.is_tensor(value) or hasattr(value, "shape"):  # tensors, variables
             return value
-        raise invalid(name, value, "a finite number or a tensor")
+        raise invalid(name, value, self.expected)
+
+    def _array(self, name, value):
+        """A list, tuple or NumPy array of finite real numbers, as an array."""
+        if isinstance(value, np.ndarray):
+            real = value.dtype.kind in "iuf"
+            array = value
+        else:
+            try:  # an object array keeps each item as given, to be checked
+                items = np.asarray(value, dtype=object)
+            except ValueError:
+                items = np.asarray([None], dtype=object)  # refused below
+            real = items.size > 0 and all(
+                isinstance(item, numbers.Real) and not isinstance(item, (bool, np.bool_))
+                for item in items.flat
+            )
+            array = items.astype(np.float64) if real else items
+        if not real or array.size == 0:
+            raise invalid(name, value, self.expected)
+        if array.dtype.kind != "f":
+            array = array.astype(np.float64)
+        if not np.isfinite(array).all():
+            raise invalid(name, value, self.expected)
+        return array
 
     @staticmethod
     def check_broadcast(name, value, shape):
@@ -163,18 +199,25 @@ class TensorLike:
         value_shape, shape = tf.TensorShape(value_shape), tf.TensorShape(shape)
         if value_shape.rank is None or shape.rank is None:
             return
-        try:
-            joined = tf.broadcast_static_shape(shape, value_shape)
-        except ValueError:
-            joined = None
-        if joined is None or not joined.is_compatible_with(shape) or (
-            joined.rank != shape.rank
-        ):
+        if not broadcasts_within(value_shape, shape):
             raise ValueError(
-                f"Invalid value for argument `{name}`: a tensor of shape "
+                f"Invalid value for argument `{name}`: a value of shape "
                 f"{tuple(value_shape.as_list())}. Expected a number or a tensor "
                 f"whose shape broadcasts to the input's shape {tuple(shape.as_list())}."
             )
+
+
+def broadcasts_within(value_shape, shape):
+    """Whether a value of ``value_shape`` broadcasts to ``shape`` without
+    making it larger: no more axes, each size 1 or the input's (an unknown
+    size, None on either side, may be either). Both ranks are known."""
+    value_shape, shape = list(value_shape), list(shape)
+    if len(value_shape) > len(shape):
+        return False
+    return all(
+        size in (1, None) or other is None or size == other
+        for size, other in zip(reversed(value_shape), reversed(shape))
+    )
 
 
 class Tensor(TensorLike):
@@ -194,17 +237,19 @@ class Tensor(TensorLike):
 
 
 class PositiveOrTensor(Tensor):
-    """A finite number > 0, or a tensor (a learned weight: its values are
-    not checked)."""
+    """A finite number > 0, or numbers > 0 as ``TensorLike`` takes them (a
+    tensor's values are not checked: it may be a learned weight)."""
+
+    expected = "a finite float > 0, a list or NumPy array of them, or a tensor"
 
     def describe(self):
         return "float > 0 or tensor"
 
     def __call__(self, name, value):
-        value = super().__call__(name, value)
-        if isinstance(value, np.float64) and not (0.0 < value < math.inf):
-            raise invalid(name, value, "a finite float > 0 or a tensor")
-        return value
+        checked = super().__call__(name, value)
+        if isinstance(checked, (np.float64, np.ndarray)) and not np.all(checked > 0.0):
+            raise invalid(name, value, self.expected)
+        return checked
 
 
 class SeedPerCall:

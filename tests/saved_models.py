@@ -47,6 +47,11 @@ def functional_model():
     # Our functions called on symbolic inputs, as Keras's own can be.
     branches.append(keras_acts.activations.leaky_relu(keras.layers.Dense(4)(inputs), negative_slope=0.05))
     branches.append(keras_acts.activations.prelu(keras.layers.Dense(4)(inputs), 0.25))
+    # Starting values and parameters given as a list and a NumPy array.
+    branches.append(L.PReLU(alpha=[0.1, -0.2, 0.3, 0.4])(keras.layers.Dense(4)(inputs)))
+    branches.append(L.Snake(frequency=np.array([0.5, 1.0, 2.0, 3.0]))(keras.layers.Dense(4)(inputs)))
+    slopes = np.array([0.1, 0.2, 0.3, 0.4])
+    branches.append(keras_acts.activations.prelu(keras.layers.Dense(4)(inputs), slopes))
     branches.append(keras_acts.activations.glu(keras.layers.Dense(8)(inputs)))
     outputs = keras.layers.Dense(1)(keras.layers.Concatenate()(branches))
     return keras.Model(inputs, outputs)

@@ -1,11 +1,63 @@
-"""Keras conventions: cross-entropy from logits, and learning through step."""
+"""Keras conventions: Keras's own layer-test harness over every layer,
+cross-entropy from logits, and learning through step."""
+
+import inspect
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from keras.src.testing import TestCase
 
 import keras_acts
+from catalog_cases import catalog_specs, signed_input
+
+# -- Keras's own layer tests, on every layer of the catalog ---------------------
+
+HARNESS_SHAPE = (2, 3, 4)
+
+
+def _init_kwargs(spec):
+    """The layer's arguments from the documented example (the required ones;
+    PReLU's `alpha=` starting value too)."""
+    accepted = inspect.signature(spec.layer).parameters
+    return {k: v for k, v in spec.example_params.items() if k in accepted}
+
+
+@pytest.mark.filterwarnings("ignore:`shuffle=True` was passed")  # the harness's own fit,
+@pytest.mark.filterwarnings("ignore:The model does not have any trainable weights")  # of RReLU
+@pytest.mark.parametrize("spec", catalog_specs(), ids=lambda s: s.layer_name)
+def test_keras_layer_harness(spec):
+    """``keras.src.testing.TestCase.run_layer_test``, as Keras tests its own
+    layers: config and serialization round trips, build and symbolic call,
+    weight and seed-generator counts, masking, built at construction where
+    stateless (a subclass overriding ``build`` is not), an eager call and a
+    mixed_float16 call. Inputs have both signs (Keras's own feed [0, 3)). A
+    compiled training step, an XLA compile a layer (~0.2 s), runs only where
+    training changes something: learned weights, rrelu's random slopes."""
+    kwargs = _init_kwargs(spec)
+    learned = len(spec.differentiable) if spec.layer.holds_weights else 0
+    random = "training" in spec.defaults  # rrelu: one SeedGenerator, its state a variable
+    output_shape = spec.layer(**kwargs).compute_output_shape(HARNESS_SHAPE)
+    TestCase().run_layer_test(
+        spec.layer,
+        kwargs,
+        input_data=signed_input(spec, shape=HARNESS_SHAPE),
+        expected_output_shape=tuple(output_shape),
+        expected_output_dtype="float32",
+        expected_num_trainable_weights=learned,
+        expected_num_non_trainable_weights=0,
+        expected_num_seed_generators=int(random),
+        expected_num_non_trainable_variables=int(random),
+        expected_num_losses=0,
+        supports_masking=True,
+        assert_built_after_instantiation=not learned,
+        run_training_check=bool(learned or random),
+        run_mixed_precision_check=True,
+    )
+
+
+# -- cross-entropy from logits ------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "softmax"])

@@ -1,5 +1,7 @@
 """prelu, snake, rrelu and the normalizers: what the shared table cannot test."""
 
+import json
+
 import keras
 import numpy as np
 import pytest
@@ -167,6 +169,74 @@ def test_prelu_weight_enters_the_core_as_a_tensor():
 def test_prelu_bad_arguments_raise_at_construction(argument, value):
     with pytest.raises(ValueError, match=argument):
         L.PReLU(**{argument: value})
+
+
+START_FORMS = {
+    "tensor": lambda v: tf.constant(v, "float32"),
+    "list": list,
+    "tuple": tuple,
+    "float64 array": lambda v: np.array(v, "float64"),
+    "float32 array": lambda v: np.array(v, "float32"),
+    "int array": lambda v: (np.asarray(v) * 10).astype("int64"),
+    "with a batch axis": lambda v: [list(v)],
+}
+
+
+@pytest.mark.parametrize("form", START_FORMS)
+@pytest.mark.parametrize("layer, values", [(L.PReLU, [0.1, -0.2, 1.0, 0.4]), (L.Snake, [0.5, 1.0, 2.0, 3.0])],
+                         ids=["PReLU", "Snake"])
+def test_a_start_value_in_any_form_is_the_tensor_form(layer, values, form):
+    name = "alpha" if layer is L.PReLU else "frequency"
+    values = START_FORMS[form](values)
+    x = signed((2, 3, 4))
+    reference = layer(**{name: tf.constant(np.asarray(values, "float32").reshape(-1))}, shared_axes=[1])
+    ours = layer(**{name: values}, shared_axes=[1])
+    np.testing.assert_array_equal(ours(x).numpy(), reference(x).numpy())
+    weight = getattr(ours, name)
+    assert tuple(weight.shape) == (1, 4)  # the batch axis given is dropped
+    np.testing.assert_array_equal(weight.numpy(), getattr(reference, name).numpy())
+
+
+def test_a_list_start_value_keeps_float64():
+    # Lists become float64 arrays: a float64 layer's weight is each Python
+    # float exactly, not its float32 rounding.
+    values = [0.1, 0.2, 1 / 3]
+    layer = L.PReLU(alpha=values, dtype="float64")
+    layer.build((None, 3))
+    np.testing.assert_array_equal(layer.alpha.numpy(), np.array(values))
+
+
+@pytest.mark.parametrize("start", [[0.1, 0.2, 0.3, 0.4], (0.1, 0.2, 0.3, 0.4), np.array([0.1, 0.2, 0.3, 0.4]),
+                                   tf.constant([0.1, 0.2, 0.3, 0.4])], ids=lambda v: type(v).__name__)
+def test_a_layer_started_from_values_saves_and_loads(start, tmp_path):
+    layer = L.PReLU(alpha=start)
+    config = layer.get_config()
+    assert L.PReLU.from_config(json.loads(json.dumps(config))).get_config() == config
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, layer(inputs))
+    x = signed((3, 4))
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(loaded(x).numpy(), model(x).numpy())
+    # A fresh layer from the saved config starts where the first started.
+    fresh = L.PReLU.from_config(loaded.layers[-1].get_config())
+    fresh.build((None, 4))
+    np.testing.assert_allclose(fresh.alpha.numpy(), [0.1, 0.2, 0.3, 0.4], rtol=1e-7)
+
+
+@pytest.mark.parametrize("alpha", [[0.1, 0.2, 0.3, 0.4], np.array([0.1, 0.2, 0.3, 0.4]),
+                                   tf.constant([0.1, 0.2, 0.3, 0.4])], ids=lambda v: type(v).__name__)
+def test_a_functional_call_with_values_saves_and_loads(alpha, tmp_path):
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, A.prelu(inputs, alpha))
+    # Saved as numbers, which the validator takes back as the same values.
+    assert json.loads(json.dumps(model.layers[-1].get_config()["params"]))["alpha"] == pytest.approx(
+        [0.1, 0.2, 0.3, 0.4], rel=1e-7
+    )
+    model.save(tmp_path / "m.keras")
+    x = signed((3, 4))
+    np.testing.assert_array_equal(keras.saving.load_model(tmp_path / "m.keras")(x), model(x))
+    np.testing.assert_array_equal(model(x), A.prelu(x, alpha))
 
 
 def test_prelu_mixed_precision(policy):
@@ -435,7 +505,9 @@ def test_glu_odd_size_is_a_clear_error():
     with pytest.raises(ValueError, match=r"axis -1.*size is 7"):
         layer(keras.Input((7,)))
     with pytest.raises(ValueError, match="size is 7"):
-        L.GLU().build((None, 7))
+        L.GLU().compute_output_shape((None, 7))
+    with pytest.raises(ValueError, match="size is 7"):
+        L.GLU()(np.ones((2, 7), "float32"))
 
 
 def test_glu_halves_the_axis_in_shapes():

@@ -3,6 +3,8 @@ message, however it arrives (function call, layer, functional call, saved
 config); axes are checked against the input's rank and never wrap; misuse
 raises our TypeError or ValueError, never a TensorFlow internal error."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -69,15 +71,22 @@ def test_function_axes_outside_the_rank_are_refused(axis):
               layers.Softmin(axis=2**32), layers.Softmax(axis=(1, 2)), layers.GLU(axis=4)],
     ids=lambda layer: f"{type(layer).__name__}({layer.axis})",
 )
-def test_layer_axes_are_checked_when_built(layer):
+def test_layer_axes_are_checked_where_the_layer_meets_the_input(layer):
+    # Built at construction, as Keras's stateless layers are; the axis meets
+    # the input's rank where Keras shows the layer its shape (a model built
+    # or loaded: compute_output_shape) and at an eager call.
+    assert layer.built
     with pytest.raises(ValueError, match="`axis`"):
-        layer.build((2, 3))
-    assert not layer.built
+        layer.compute_output_shape((2, 3))
+    with pytest.raises(ValueError, match="`axis`"):
+        layer(keras.Input((3,)))
+    with pytest.raises(ValueError, match="`axis`"):
+        layer(X)
 
 
-def test_a_good_axis_builds_and_runs():
+def test_a_good_axis_runs():
     layer = layers.Softmax(axis=0)
-    layer.build((2, 3))
+    assert layer.compute_output_shape((2, 3)) == (2, 3)
     np.testing.assert_allclose(np.sum(layer(X), axis=0), [1.0, 1.0, 1.0], rtol=1e-6)
 
 
@@ -106,10 +115,92 @@ def test_tensor_parameters_must_broadcast_to_the_input():
     np.testing.assert_allclose(got, np.where(X > 0, X, 0.5 * X.numpy()))
 
 
-@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), "0.1", None, [0.1]])
+NOT_VALUES = [
+    float("inf"), float("-inf"), float("nan"), "0.1", None, True, ["a"], [None], [0.1, True],
+    [0.1, float("nan")], [], [[0.1], [0.2, 0.3]], [tf.constant(0.1)],
+    np.array(["0.1"]), np.array([True]), np.array([1 + 2j]), np.array([np.inf]),
+]
+
+
+@pytest.mark.parametrize("value", NOT_VALUES, ids=repr)
 def test_tensor_parameters_refuse_non_finite_and_wrong_types(value):
-    with pytest.raises(ValueError, match="`alpha`"):
+    # The same refusal, naming the argument, from the function and at the
+    # construction of the layer that starts its weight there.
+    makers = [lambda: activations.prelu(X, alpha=value)]
+    if value is not None:  # the layer's `alpha=None` is no starting value: its initializer's
+        makers.append(lambda: layers.PReLU(alpha=value))
+    for make in makers:
+        with pytest.raises(ValueError, match="Invalid value for argument `alpha`: ") as info:
+            make()
+        assert "a list or NumPy array of finite numbers" in str(info.value)
+
+
+@pytest.mark.parametrize("value", [0.0, -1.0, [1.0, 0.0], (2.0, -0.5), np.array([[1.0, 0.0]])], ids=repr)
+def test_a_frequency_is_positive_in_any_form(value):
+    for make in (lambda: activations.snake(X, frequency=value), lambda: layers.Snake(frequency=value)):
+        with pytest.raises(ValueError, match="Invalid value for argument `frequency`: ") as info:
+            make()
+        assert repr(value) in str(info.value)
+
+
+def test_lists_tuples_and_arrays_are_values_like_a_tensor():
+    expected = activations.prelu(X, alpha=tf.constant([0.5, -0.25, 2.0])).numpy()
+    for value in ([0.5, -0.25, 2.0], (0.5, -0.25, 2), np.array([0.5, -0.25, 2.0]),
+                  np.array([0.5, -0.25, 2.0], "float32"), [[0.5, -0.25, 2.0]]):
+        np.testing.assert_array_equal(activations.prelu(X, alpha=value).numpy(), expected)
+    np.testing.assert_array_equal(
+        activations.snake(X, [1.0, 2.0, 3.0]), activations.snake(X, tf.constant([1.0, 2.0, 3.0]))
+    )
+
+
+@pytest.mark.parametrize(
+    "value", [[0.1, 0.2], tf.constant([0.1, 0.2]), np.ones((2, 2)), [[[0.1, 0.2, 0.3]]]], ids=repr
+)
+def test_a_value_of_the_wrong_shape_is_named_in_every_call(value):
+    with pytest.raises(ValueError, match=r"`alpha`: a value of shape \(.*shape \(2, 3\)"):
         activations.prelu(X, alpha=value)
+    with pytest.raises(ValueError, match=r"`alpha`: a value of shape \(.*shape \(None, 3\)"):
+        activations.prelu(keras.Input((3,)), alpha=value)
+
+
+# -- a learned weight's starting value meets the input when the layer is built ----
+
+
+def _bad_start(layer, input_shape):
+    """The ValueError of ``layer`` built on ``input_shape``; the layer's
+    first call, eager or in a model, builds it and says the same (with the
+    batch size where it is known)."""
+    with pytest.raises(ValueError) as info:
+        layer.build(input_shape)
+    message = str(info.value)
+    first_sentence = message.split(". ")[0]
+    for call in (lambda: layer(keras.Input(input_shape[1:])),
+                 lambda: layer(np.ones((2, *input_shape[1:]), "float32"))):
+        with pytest.raises(ValueError, match=re.escape(first_sentence)):
+            call()
+    assert not layer.built and not layer.weights
+    return message
+
+
+@pytest.mark.parametrize("value", [tf.constant([0.1, 0.2, 0.3]), [0.1, 0.2, 0.3], np.full(3, 0.1)], ids=repr)
+def test_a_start_value_that_does_not_broadcast_fails_at_build(value):
+    # The reported case: three slopes for four features.
+    message = _bad_start(layers.PReLU(alpha=value), (None, 4))
+    assert message.startswith("Invalid value for argument `alpha`: a value of shape (3,).")
+    assert "the input's shape (None, 4)" in message and "`alpha` has shape (4,)" in message
+
+
+def test_a_start_value_must_be_one_along_shared_and_batch_axes():
+    message = _bad_start(layers.Snake(frequency=[[1.0], [2.0], [3.0]], shared_axes=[1]), (None, 3, 4))
+    assert "`frequency`: a value of shape (3, 1)" in message and "shared_axes=[1]" in message
+    message = _bad_start(layers.PReLU(alpha=np.ones((2, 4))), (None, 4))
+    assert "`alpha`: a value of shape (2, 4)" in message and "batch axis" in message
+
+
+def test_a_constant_initializer_of_the_wrong_shape_is_named():
+    initializer = keras.initializers.Constant(np.array([0.1, 0.2, 0.3]))
+    message = _bad_start(layers.PReLU(alpha_initializer=initializer), (None, 4))
+    assert message.startswith("Invalid value for argument `alpha_initializer`: a value of shape (3,)")
 
 
 def test_learned_weights_need_known_axes():

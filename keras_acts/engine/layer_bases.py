@@ -7,11 +7,12 @@ Pass one as ``define_activation(..., layer_base=...)``. Each goes through
 import inspect
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from keras_acts.engine.description import REQUIRED
 from keras_acts.engine.layers import ActivationLayer, constructor_signature_of
-from keras_acts.params import check_seed, invalid
+from keras_acts.params import broadcasts_within, check_seed, invalid
 
 _KEYWORD = inspect.Parameter.POSITIONAL_OR_KEYWORD
 
@@ -106,14 +107,12 @@ class LogNormalizerLayer(NormalizerLayer):
 class ReshapingLayer(ActivationLayer):
     """An activation whose output shape differs from its input's (glu).
 
-    ``build`` runs the activation's ``output_shape`` on the known input shape,
-    so an input the activation cannot take (an odd axis size for glu) fails
-    when the layer is built, before any data flows. A Keras mask passes
-    through only where the output keeps the masked dimensions.
+    Built when constructed, as any stateless layer: ``compute_output_shape``
+    runs the activation's ``output_shape`` on the input's shape, so an input
+    the activation cannot take (an odd axis size for glu) fails when a model
+    is built or loads, before any data flows. A Keras mask passes through
+    only where the output keeps the masked dimensions.
     """
-
-    def build(self, input_shape):
-        self.compute_output_shape(input_shape)
 
     def compute_mask(self, inputs, mask=None):
         if mask is None:
@@ -164,8 +163,11 @@ class ParametricLayer(ActivationLayer):
     as 0, along which the weight has size 1 and is shared). The weight's
     shape is the input's without the batch axis. The keyword ``p=value``
     starts the weight at ``value`` instead (as PyTorch's ``nn.PReLU(init=)``
-    does), checked as the function checks it. The activation's other
-    parameters stay ordinary constructor arguments.
+    does), checked as the function checks it: a number, or a tensor, NumPy
+    array or list of numbers whose shape broadcasts to the input's, and to
+    size 1 along the batch axis and ``shared_axes`` (checked when the layer
+    is built, as is a ``keras.initializers.Constant`` holding an array). The
+    activation's other parameters stay ordinary constructor arguments.
 
     The default initializer of ``p`` is the layer default given for ``p`` in
     ``define_activation(layer_defaults={p: ...})`` (a Keras initializer
@@ -231,6 +233,10 @@ class ParametricLayer(ActivationLayer):
         spec = self.spec
         static = {n: arguments[n] for n in self._static_names(spec)}
         attributes = spec.validate({n: spec.layer_validators[n] for n in static}, static)
+        # Which weights start at a value given as `p=` (named in errors).
+        attributes["_given_starts"] = tuple(
+            n for n in spec.differentiable if arguments[n] is not None
+        )
         for name in spec.differentiable:
             start = arguments[name]
             if start is not None:
@@ -257,7 +263,7 @@ class ParametricLayer(ActivationLayer):
             weight = self.add_weight(
                 shape=param_shape,
                 name=name,
-                initializer=getattr(self, f"{name}_initializer"),
+                initializer=self._initializer_for(name, param_shape, input_shape),
                 regularizer=getattr(self, f"{name}_regularizer"),
                 constraint=getattr(self, f"{name}_constraint"),
             )
@@ -268,6 +274,38 @@ class ParametricLayer(ActivationLayer):
                 if i not in self.shared_axes:
                     axes[i] = input_shape[i]
         self.input_spec = keras.layers.InputSpec(ndim=len(input_shape), axes=axes)
+
+    def _initializer_for(self, name, param_shape, input_shape):
+        """The initializer of weight ``name``; a constant array (``name=`` or
+        a ``Constant`` initializer) must broadcast to the weight's shape, and
+        loses its leading axes of size 1 beyond the weight's rank (the batch
+        axis): Keras's ``Constant`` would otherwise fail in a TensorFlow kernel,
+        or make a weight of another shape."""
+        initializer = getattr(self, f"{name}_initializer")
+        if not isinstance(initializer, keras.initializers.Constant):
+            return initializer
+        value = initializer.value
+        if isinstance(value, (list, tuple)):
+            value = np.asarray(value)
+        if getattr(value, "shape", None) is None:
+            return initializer
+        value_shape = tuple(value.shape)
+        if not broadcasts_within(value_shape, [1] + list(param_shape)):
+            argument = name if name in self._given_starts else f"{name}_initializer"
+            shared = (f" and along shared_axes={self.shared_axes}"
+                      if self.shared_axes else "")
+            raise ValueError(
+                f"Invalid value for argument `{argument}`: a value of shape "
+                f"{value_shape}. Expected a number or a tensor whose shape broadcasts "
+                f"to the input's shape {tuple(input_shape)}, with size 1 along the "
+                f"batch axis{shared}: the learned `{name}` has shape {tuple(param_shape)}."
+            )
+        rank = len(param_shape)
+        if len(value_shape) > rank:
+            shape = value_shape[len(value_shape) - rank:]
+            reshape = np.reshape if isinstance(value, np.ndarray) else keras.ops.reshape
+            return keras.initializers.Constant(reshape(value, shape))
+        return initializer
 
     def _weight_shape(self, input_shape):
         """The learned weights' shape: the input's without the batch axis,

@@ -11,6 +11,7 @@ and go through the same constructor and ``get_config``.
 import inspect
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from keras_acts.engine import docs
@@ -59,9 +60,12 @@ class ActivationLayer(keras.layers.Layer):
     """
 
     spec = None
-    #: Whether the layer is built when constructed (it has no weights whose
-    #: shapes depend on the input, nor an axis to check against the input's
-    #: rank).
+    #: Whether the layer is built when constructed, as Keras's stateless
+    #: layers are: it has no weights whose shapes depend on the input. What
+    #: depends on the input (an axis against its rank, glu's halved axis) is
+    #: checked where Keras meets the input all the same: ``compute_output_shape``
+    #: for a symbolic call (a model being built, a saved model loading), the
+    #: function itself for an eager one.
     builds_at_init = True
     #: Whether the layer holds weights of its own (in its variable dtype).
     holds_weights = False
@@ -154,6 +158,7 @@ class ActivationLayer(keras.layers.Layer):
         return cls(**constructor_config(config))
 
     def compute_output_shape(self, input_shape):
+        input_policy.check_axes(self.spec, self.params, input_shape)
         if self.spec.output_shape is None:
             return input_shape
         return self.spec.output_shape(input_shape, **self.params)
@@ -194,7 +199,8 @@ class ActivationCall(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"activation": self.activation, "params": self.params})
+        params = {name: _saved_value(value) for name, value in self.params.items()}
+        config.update({"activation": self.activation, "params": params})
         return config
 
     @classmethod
@@ -203,26 +209,28 @@ class ActivationCall(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         # Keras asks this, not ``call``, when the model is built or loads:
-        # the axes are checked against the input's rank here.
+        # the axes are checked against the input's rank here, and tensor
+        # parameters against its shape.
         spec = self._spec()
         params = spec.bind((), self.params)
-        input_policy.check_axes(spec, params, input_shape)
+        input_policy.check_against_input(spec, params, input_shape)
         if spec.output_shape is None:
             return input_shape
         return spec.output_shape(input_shape, **params)
 
 
-def _build_checking_axes(base):
-    """``build`` for a layer with an axis: the axis is checked against the
-    input's rank there, so a bad one fails when the layer is built (or a
-    saved model loads), not at its first call. (Layers without one keep
-    Keras's default ``build`` and are built at construction.)"""
-
-    def build(self, input_shape):
-        input_policy.check_axes(self.spec, self.params, input_shape)
-        base.build(self, input_shape)
-
-    return build
+def _saved_value(value):
+    """A parameter as a config saves it: a NumPy value or an eager tensor as
+    (nested lists of) Python numbers, which the validators take back as the
+    same values (Keras would save a dict that no validator takes)."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
+    if tf.is_tensor(value):
+        try:
+            return value.numpy().tolist()
+        except (AttributeError, NotImplementedError):  # symbolic: left as it is
+            return value
+    return value
 
 
 def make_layer(spec, base, module):
@@ -239,8 +247,6 @@ def make_layer(spec, base, module):
         "__doc__": docs.layer_doc(spec, base),
         "__module__": module,
     }
-    if spec.axis_names:
-        namespace["build"] = _build_checking_axes(base)
     cls = type(spec.layer_name, (base,), namespace)
     cls.__qualname__ = spec.layer_name
     return keras.saving.register_keras_serializable(package=spec.package)(cls)

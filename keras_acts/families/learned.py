@@ -42,11 +42,12 @@ def _prelu_backward(dy, x, y, alpha):
 def prelu(x, alpha):
     """Parametric ReLU: `x` where positive, `alpha * x` elsewhere.
 
-    `alpha` (required) is a number or a tensor broadcastable to `x`; the
-    gradient flows to both `x` and `alpha`. At `x == 0` both gradients are 0,
-    as TensorFlow's gradient of Keras's `PReLU` layer. The layer `PReLU`
-    learns `alpha` exactly as Keras's `PReLU` does (same constructor, weight
-    shape, `shared_axes` and config).
+    `alpha` (required) is a number, or a tensor, NumPy array or list of
+    numbers broadcastable to `x`; the gradient flows to both `x` and
+    `alpha`. At `x == 0` both gradients are 0, as TensorFlow's gradient of
+    Keras's `PReLU` layer. The layer `PReLU` learns `alpha` exactly as
+    Keras's `PReLU` does (same constructor, weight shape, `shared_axes` and
+    config).
     """
     return scaled_negative(x, alpha)
 
@@ -79,11 +80,12 @@ def snake(x, frequency=1.0):
     """Snake (Liu et al., 2020): `x + sin(frequency * x)^2 / frequency`.
 
     A periodic activation for periodic signals. The gradient flows to `x`
-    and `frequency` (a positive number or a tensor broadcastable to `x`);
-    the layer `Snake` learns `frequency` as a weight, one per input element
-    unless `shared_axes` shares it (`frequency_initializer="ones"`). At
-    `+-inf` the output is `+-inf`, its limit; where `frequency * x`
-    overflows (float16) the output is `x`, to which the result rounds.
+    and `frequency` (a positive number, or a tensor, NumPy array or list of
+    them broadcastable to `x`); the layer `Snake` learns `frequency` as a
+    weight, one per input element unless `shared_axes` shares it
+    (`frequency_initializer="ones"`). At `+-inf` the output is `+-inf`, its
+    limit; where `frequency * x` overflows (float16) the output is `x`, to
+    which the result rounds.
     """
     fx = frequency * x
     s = tf.sin(fx)
