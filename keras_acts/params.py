@@ -12,8 +12,8 @@ constraint in words for the catalog page and the command line.
 import math
 import numbers
 
+import keras
 import numpy as np
-import tensorflow as tf
 
 from keras_acts.engine import hooks
 
@@ -162,7 +162,7 @@ class TensorLike:
             return float(value)
         if isinstance(value, (list, tuple, np.ndarray)):
             return self._array(name, value)
-        if tf.is_tensor(value) or hasattr(value, "shape"):  # tensors, variables
+        if keras.ops.is_tensor(value) or hasattr(value, "shape"):  # tensors, variables
             return value
         raise invalid(name, value, self.expected)
 
@@ -196,15 +196,26 @@ class TensorLike:
         value_shape = getattr(value, "shape", None)
         if value_shape is None:
             return
-        value_shape, shape = tf.TensorShape(value_shape), tf.TensorShape(shape)
-        if value_shape.rank is None or shape.rank is None:
+        value_shape, shape = _dims(value_shape), _dims(shape)
+        if value_shape is None or shape is None:
             return
         if not broadcasts_within(value_shape, shape):
             raise ValueError(
                 f"Invalid value for argument `{name}`: a value of shape "
-                f"{tuple(value_shape.as_list())}. Expected a number or a tensor "
-                f"whose shape broadcasts to the input's shape {tuple(shape.as_list())}."
+                f"{tuple(value_shape)}. Expected a number or a tensor "
+                f"whose shape broadcasts to the input's shape {tuple(shape)}."
             )
+
+
+def _dims(shape):
+    """A shape as a list of ints and Nones, or None where its rank is unknown
+    (any backend's shape: a tuple, a ``torch.Size``, a ``tf.TensorShape``)."""
+    if shape is None or getattr(shape, "rank", 0) is None:
+        return None
+    try:
+        return [None if d is None else int(d) for d in shape]
+    except (TypeError, ValueError):  # a dynamic size
+        return None
 
 
 def broadcasts_within(value_shape, shape):
@@ -266,7 +277,7 @@ class SeedPerCall:
 
     def tensor(self):
         if self._tensor is None:
-            if tf.is_tensor(self.seed):
+            if keras.ops.is_tensor(self.seed):
                 self._tensor = self.seed
             else:
                 self._tensor = hooks.draw_seed(self.seed)
@@ -284,11 +295,9 @@ class Seed:
         return "int, keras.random.SeedGenerator or None"
 
     def __call__(self, name, value):
-        import keras
-
         if isinstance(value, SeedPerCall):
             return value
-        if value is None or tf.is_tensor(value) or isinstance(
+        if value is None or keras.ops.is_tensor(value) or isinstance(
             value, keras.random.SeedGenerator
         ):
             return SeedPerCall(value)

@@ -8,7 +8,6 @@ package imports from ``keras.src`` or ``tensorflow.python``.
 """
 
 import keras
-import tensorflow as tf
 
 
 def keras_string_table():
@@ -42,7 +41,10 @@ def in_xla_context():
     Only steers performance choices, so where the private helper is missing
     the answer is False (the plain, always-correct path).
     """
+    if keras.backend.backend() != "tensorflow":
+        return False
     try:
+        import tensorflow as tf
         from tensorflow.python.ops import control_flow_util
     except ImportError:  # pragma: no cover
         return False
@@ -59,6 +61,8 @@ def in_save_context():
     (``model.export``, ``tf.saved_model.save``, and so TFLite's
     ``from_keras_model``). Only steers the choice of portable forms: False
     where the private module is missing."""
+    if keras.backend.backend() != "tensorflow":
+        return False
     try:
         from tensorflow.python.saved_model import save_context
     except ImportError:  # pragma: no cover

@@ -10,9 +10,19 @@ The input-type policy is written once, in ``as_float_tensor``.
 """
 
 import keras
-import tensorflow as tf
 
+from keras_acts import backend
 from keras_acts.params import Axis, TensorLike
+
+if backend.is_tensorflow():
+    import tensorflow as tf
+
+    _SPARSE, _RAGGED = tf.SparseTensor, tf.RaggedTensor
+else:  # sparse and ragged tensors are TensorFlow's alone
+    _SPARSE = _RAGGED = ()
+
+#: The floating dtypes, as Keras names them.
+FLOATING = ("float16", "bfloat16", "float32", "float64")
 
 #: Keras built-ins that take non-float inputs, and which (measured on Keras
 #: 3.15 with int8 to int64, uint8 and bool; tests/test_input_policy.py
@@ -30,7 +40,12 @@ _BUILTIN_PACKAGE = "keras_acts"
 
 
 def _kind(dtype):
-    return "bool" if dtype == tf.bool else "integer"
+    """"floating", "integer", "bool" or another word, for a dtype's name."""
+    if dtype in FLOATING:
+        return "floating"
+    if dtype.startswith(("int", "uint")):
+        return "integer"
+    return dtype if dtype == "bool" else "other"
 
 
 def keras_builtin_for(activation, dtype):
@@ -38,7 +53,7 @@ def keras_builtin_for(activation, dtype):
     None (then the input is refused)."""
     if activation.package != _BUILTIN_PACKAGE:
         return None
-    if _kind(dtype) not in KERAS_TAKES.get(activation.name, ()):
+    if _kind(keras.backend.standardize_dtype(dtype)) not in KERAS_TAKES.get(activation.name, ()):
         return None
     return getattr(keras.activations, activation.name, None)
 
@@ -56,7 +71,7 @@ def as_float_tensor(x, activation):
       ``exponential`` give ``keras.config.floatx()``, ``linear`` returns its
       input): ``apply`` then returns what that built-in returns. Every other
       activation raises a ``TypeError`` naming the dtype: cast the input
-      yourself (``tf.cast(x, "float32")``).
+      yourself (``keras.ops.cast(x, "float32")``).
     - Ragged tensors: element-wise activations apply to their values (so the
       function and the layer take them); activations along an axis
       (normalizers, glu) raise a ``TypeError`` (use ``x.to_tensor()`` with a
@@ -68,23 +83,31 @@ def as_float_tensor(x, activation):
     Returns the floating tensor, or None where ``x`` is an integer or bool
     tensor that Keras's built-in takes (``keras_builtin_for``).
     """
-    if isinstance(x, tf.SparseTensor):
+    if isinstance(x, _SPARSE):
         raise TypeError(
             f"{activation.name}() does not take a tf.SparseTensor: its output "
             "would not be sparse. Convert it with tf.sparse.to_dense(x) first."
         )
-    x = tf.convert_to_tensor(x)
-    if x.dtype.is_floating:
+    x = _as_tensor(x)
+    dtype = keras.backend.standardize_dtype(x.dtype)
+    kind = _kind(dtype)
+    if kind == "floating":
         return x
-    if (x.dtype.is_integer or x.dtype == tf.bool) and keras_builtin_for(activation, x.dtype):
+    if kind in ("integer", "bool") and keras_builtin_for(activation, x.dtype):
         return None
     takes = ", ".join(KERAS_TAKES.get(activation.name, ())) or "floating"
     raise TypeError(
         f"{activation.name}() takes floating inputs (float16, bfloat16, float32, "
-        f"float64), but got a tensor of dtype {x.dtype.name}"
+        f"float64), but got a tensor of dtype {dtype}"
         + ("" if takes == "floating" else f" (as Keras's, also {takes} ones)")
-        + ". Cast it first, e.g. tf.cast(x, 'float32')."
+        + ". Cast it first, e.g. keras.ops.cast(x, 'float32')."
     )
+
+
+def _as_tensor(x):
+    if backend.is_tensorflow():
+        return tf.convert_to_tensor(x)
+    return keras.ops.convert_to_tensor(x)
 
 
 def is_elementwise(activation):
@@ -92,9 +115,16 @@ def is_elementwise(activation):
     return activation.output_shape is None and not activation.axis_names
 
 
+def _rank(shape):
+    try:
+        return None if shape is None else len(shape)
+    except (TypeError, ValueError):  # a TensorShape of unknown rank
+        return None
+
+
 def check_axes(activation, params, shape):
     """Each axis parameter against the rank of an input of ``shape``."""
-    rank = tf.TensorShape(shape).rank
+    rank = _rank(shape)
     for name in activation.axis_names:
         if name in params:
             Axis.check_rank(name, params[name], rank)
@@ -148,11 +178,11 @@ def _on_uniform_dims(name, value, inner, shape):
 def apply(activation, x, params, core):
     """``core(activation, x, params)`` on an input the policy takes (see
     ``as_float_tensor``); ``params`` are validated already."""
-    if isinstance(x, tf.RaggedTensor):
+    if isinstance(x, _RAGGED):
         return _apply_to_ragged(activation, x, params, core)
     dense = as_float_tensor(x, activation)
     if dense is None:
-        x = tf.convert_to_tensor(x)
+        x = _as_tensor(x)
         return keras_builtin_for(activation, x.dtype)(x, **params)
     check_against_input(activation, params, dense.shape)
     return core(activation, dense, params)

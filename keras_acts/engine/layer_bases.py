@@ -8,8 +8,8 @@ import inspect
 
 import keras
 import numpy as np
-import tensorflow as tf
 
+from keras_acts.backend import ops
 from keras_acts.engine.description import REQUIRED
 from keras_acts.engine.layers import ActivationLayer, constructor_signature_of
 from keras_acts.params import broadcasts_within, check_seed, invalid
@@ -38,9 +38,9 @@ def _check_mask_shape(inputs, mask):
 
 
 def _bool_mask(mask):
-    mask = tf.convert_to_tensor(mask)
-    if mask.dtype != tf.bool:
-        mask = tf.greater(mask, tf.cast(0.5, mask.dtype))
+    mask = keras.ops.convert_to_tensor(mask)
+    if ops.dtype_name(mask) != "bool":
+        mask = mask > ops.constant(0.5, mask)
     return mask
 
 
@@ -58,19 +58,19 @@ class NormalizerLayer(ActivationLayer):
     # those that favour small inputs (softmin).
     mask_fill_sign = -1
 
-    def _masked_input_value(self, dtype):
-        magnitude = 3e4 if dtype == tf.float16 else 1e9
-        return tf.constant(self.mask_fill_sign * magnitude, dtype=dtype)
+    def _masked_input_value(self, like):
+        magnitude = 3e4 if ops.dtype_name(like) == "float16" else 1e9
+        return ops.constant(self.mask_fill_sign * magnitude, like)
 
     def call(self, inputs, mask=None):
         if mask is None:
             return super().call(inputs)
         _check_mask_shape(inputs, mask)
         mask = _bool_mask(mask)
-        inputs = tf.convert_to_tensor(inputs)
-        inputs = tf.where(mask, inputs, self._masked_input_value(inputs.dtype))
+        inputs = keras.ops.convert_to_tensor(inputs)
+        inputs = ops.where(mask, inputs, self._masked_input_value(inputs))
         outputs = super().call(inputs)
-        return tf.where(mask, outputs, tf.zeros_like(outputs))
+        return ops.where(mask, outputs, ops.zeros_like(outputs))
 
 
 class MinNormalizerLayer(NormalizerLayer):
@@ -97,8 +97,8 @@ class LogNormalizerLayer(NormalizerLayer):
         outputs = super().call(inputs, mask=mask)
         if mask is None:
             return outputs
-        minus_inf = tf.constant(float("-inf"), dtype=outputs.dtype)
-        return tf.where(_bool_mask(mask), outputs, minus_inf)
+        minus_inf = ops.constant(float("-inf"), outputs)
+        return ops.where(_bool_mask(mask), outputs, minus_inf)
 
 
 # -- reshaping: an output shape of its own -----------------------------------

@@ -12,7 +12,6 @@ import inspect
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from keras_acts.engine import docs
 from keras_acts.engine import inputs as input_policy
@@ -110,15 +109,15 @@ class ActivationLayer(keras.layers.Layer):
         if not isinstance(policy, keras.dtype_policies.DTypePolicy):
             raise invalid("dtype", requested, "a dtype policy, such as 'float32' or 'mixed_float16'")
         for dtype in (policy.compute_dtype, policy.variable_dtype):
-            dtype = tf.as_dtype(dtype)
-            if dtype.is_floating:
+            dtype = keras.backend.standardize_dtype(dtype)
+            if dtype in input_policy.FLOATING:
                 continue
             if self.holds_weights or input_policy.keras_builtin_for(self.spec, dtype) is None:
                 raise invalid(
                     "dtype", policy.name,
                     f"a floating dtype policy: {self.spec.layer_name} "
                     + ("keeps weights" if self.holds_weights else "computes")
-                    + f" in floating dtypes, not {dtype.name}",
+                    + f" in floating dtypes, not {dtype}",
                 )
 
     @property
@@ -225,10 +224,10 @@ def _saved_value(value):
     same values (Keras would save a dict that no validator takes)."""
     if isinstance(value, (np.ndarray, np.generic)):
         return value.tolist()
-    if tf.is_tensor(value):
+    if keras.ops.is_tensor(value) or isinstance(value, keras.Variable):
         try:
-            return value.numpy().tolist()
-        except (AttributeError, NotImplementedError):  # symbolic: left as it is
+            return keras.ops.convert_to_numpy(value).tolist()
+        except (AttributeError, NotImplementedError, ValueError, TypeError):  # symbolic: left as it is
             return value
     return value
 

@@ -5,9 +5,8 @@ gelu, silu (swish), quick_gelu, mish, lisht, hard_silu (hard_swish), hard_mish.
 
 import math
 
-import tensorflow as tf
-
 from keras_acts import numerics
+from keras_acts.backend import ops
 from keras_acts.engine.define import define_builtin
 from keras_acts.numerics import const, in_float32, sigmoid_and_slope, tamed
 from keras_acts.params import Boolean
@@ -34,8 +33,8 @@ def _gelu_backward(dy, x, y, approximate):
             const(1.0, x) + const(3.0 * _GELU_C, x) * t * t
         )
         return dy * (s + t * dz2 * slope)
-    cdf = const(0.5, x) * tf.math.erfc(-x * const(1.0 / math.sqrt(2.0), x))
-    pdf = const(1.0 / math.sqrt(2.0 * math.pi), x) * tf.exp(
+    cdf = const(0.5, x) * ops.erfc(-x * const(1.0 / math.sqrt(2.0), x))
+    pdf = const(1.0 / math.sqrt(2.0 * math.pi), x) * ops.exp(
         const(-0.5, x) * x * x
     )
     return dy * (cdf + tamed(x) * pdf)
@@ -71,7 +70,7 @@ def _gelu_forward(x, approximate):
         return tamed(x, upper=False) * numerics.sigmoid(_gelu_approx_z2(x))
     if numerics.portable():
         return _gelu_with_erf(x)
-    cdf = const(0.5, x) * tf.math.erfc(-x * const(1.0 / math.sqrt(2.0), x))
+    cdf = const(0.5, x) * ops.erfc(-x * const(1.0 / math.sqrt(2.0), x))
     return tamed(x, upper=False) * cdf
 
 
@@ -87,8 +86,8 @@ def _gelu_with_erf(x):
     half, one = const(0.5, x), const(1.0, x)
     # TensorFlow's float64 erf gives NaN at +inf; float64 never reaches
     # TFLite, so clamping its argument costs no fused op.
-    z = tamed(x) if x.dtype == tf.float64 else t
-    return (t * half) * (one + tf.math.erf(z * const(1.0 / math.sqrt(2.0), x)))
+    z = tamed(x) if ops.dtype_name(x) == "float64" else t
+    return (t * half) * (one + ops.erf(z * const(1.0 / math.sqrt(2.0), x)))
 
 
 # -- silu (swish), quick_gelu, mish, lisht ------------------------------------
@@ -154,13 +153,13 @@ def quick_gelu(x):
 # out. Each pass divides once and uses the quotient once: XLA's CPU fusion
 # keeps a reused divide (or exp) in a tensor of its own, a write and a read
 # more. Half types compute in float32.
-_MISH_CLAMP = {tf.float64: (-750.0, 40.0)}
+_MISH_CLAMP = {"float64": (-750.0, 40.0)}
 _MISH_CLAMP_DEFAULT = (-110.0, 20.0)
 
 
 def _mish_terms(x):
-    lo, hi = _MISH_CLAMP.get(x.dtype, _MISH_CLAMP_DEFAULT)
-    w = tf.exp(tf.minimum(x, const(hi, x)))
+    lo, hi = _MISH_CLAMP.get(ops.dtype_name(x), _MISH_CLAMP_DEFAULT)
+    w = ops.exp(ops.minimum(x, const(hi, x)))
     n = w * (w + const(2.0, x))
     return w, n, n + const(2.0, x), const(lo, x), const(hi, x)
 
@@ -168,7 +167,7 @@ def _mish_terms(x):
 def _mish_backward(dy, x, y):
     def grad(dy, x):
         w, n, d, lo, hi = _mish_terms(x)
-        xc = tf.clip_by_value(x, lo, hi)
+        xc = ops.clip(x, lo, hi)
         # d/dx x n/d = n/d + 4 x w (w + 1) / d^2, over one denominator
         slope = (n * d + const(4.0, x) * xc * w * (w + const(1.0, x))) / (d * d)
         return dy * slope
@@ -192,13 +191,13 @@ def mish(x):
 
     def forward(x):
         _, n, d, lo, _ = _mish_terms(x)
-        return tf.maximum(x, lo) * (n / d)
+        return ops.maximum(x, lo) * (n / d)
 
     return in_float32(forward, x)
 
 
 def _lisht_backward(dy, x, y):
-    t = tf.tanh(x)
+    t = ops.tanh(x)
     return dy * (t + tamed(x) * (const(1.0, x) - t * t))
 
 
@@ -216,16 +215,16 @@ def _lisht_backward(dy, x, y):
 
 def lisht(x):
     """Linearly scaled hyperbolic tangent: `x * tanh(x)`."""
-    return x * tf.tanh(x)
+    return x * ops.tanh(x)
 
 
 # -- hard_silu (hard_swish), hard_mish ----------------------------------------
 def _hard_silu_backward(dy, x, y):
     z = x + const(3.0, x)
-    h = tf.nn.relu6(z) / const(6.0, x)
+    h = ops.relu6(z) / const(6.0, x)
     # Relu6Grad multiplies by its mask: inf * 0 at +-inf; select instead.
-    inside = tf.logical_and(z > 0, z < const(6.0, x))
-    inner = tf.where(inside, x / const(6.0, x), tf.zeros_like(x))
+    inside = ops.logical_and(z > 0, z < const(6.0, x))
+    inner = ops.where(inside, x / const(6.0, x), ops.zeros_like(x))
     return dy * (h + inner)
 
 
@@ -244,7 +243,7 @@ def _hard_silu_backward(dy, x, y):
 
 def hard_silu(x):
     """Hard SiLU (hard swish): `x * hard_sigmoid(x)`; 0 at `-inf`."""
-    return tamed(x, upper=False) * (tf.nn.relu6(x + const(3.0, x)) / const(6.0, x))
+    return tamed(x, upper=False) * (ops.relu6(x + const(3.0, x)) / const(6.0, x))
 
 
 hard_swish = hard_silu
@@ -252,10 +251,10 @@ hard_swish = hard_silu
 
 def _hard_mish_backward(dy, x, y):
     # PyTorch's hardswish convention at the lower kink: the middle branch.
-    slope = tf.where(
+    slope = ops.where(
         x < const(-2.0, x),
-        tf.zeros_like(x),
-        tf.where(x <= 0, x + const(1.0, x), tf.ones_like(x)),
+        ops.zeros_like(x),
+        ops.where(x <= 0, x + const(1.0, x), ops.ones_like(x)),
     )
     return dy * slope
 
@@ -273,5 +272,5 @@ def _hard_mish_backward(dy, x, y):
 
 def hard_mish(x):
     """Hard Mish: `0.5 x clip(x + 2, 0, 2)`; 0 at `-inf`."""
-    clipped = tf.clip_by_value(x + const(2.0, x), const(0.0, x), const(2.0, x))
+    clipped = ops.clip(x + const(2.0, x), const(0.0, x), const(2.0, x))
     return tamed(x, upper=False) * (const(0.5, x) * clipped)

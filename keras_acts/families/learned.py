@@ -4,8 +4,7 @@ prelu and snake have tensor parameters with gradients (``differentiable=``)
 that their layers learn as weights; rrelu draws random slopes in training.
 """
 
-import tensorflow as tf
-
+from keras_acts.backend import ops, random
 from keras_acts.engine.define import define_builtin
 from keras_acts.engine.layer_bases import ParametricLayer, StochasticLayer
 from keras_acts.numerics import const, scaled_negative
@@ -14,12 +13,12 @@ from keras_acts.params import Boolean, Integer, PositiveOrTensor, Real, Seed, Te
 
 # -- prelu -------------------------------------------------------------------
 def _prelu_backward(dy, x, y, alpha):
-    zero = tf.zeros_like(dy)
+    zero = ops.zeros_like(dy)
     negative = x < 0
     # At x == 0 both gradients are 0, as TensorFlow's for Keras's PReLU
     # (relu(x) - alpha * relu(-x)).
-    dx = tf.where(x > 0, dy, tf.where(negative, dy * alpha, zero))
-    dalpha = tf.where(negative, dy * x, zero)
+    dx = ops.where(x > 0, dy, ops.where(negative, dy * alpha, zero))
+    dalpha = ops.where(negative, dy * x, zero)
     return dx, dalpha
 
 
@@ -55,8 +54,8 @@ def prelu(x, alpha):
 # -- snake -------------------------------------------------------------------
 def _snake_backward(dy, x, y, frequency):
     fx = frequency * x
-    s = tf.sin(fx)
-    sin_2fx = const(2.0, x) * s * tf.cos(fx)
+    s = ops.sin(fx)
+    sin_2fx = const(2.0, x) * s * ops.cos(fx)
     dx = dy * (const(1.0, x) + sin_2fx)
     dfrequency = dy * (x * sin_2fx - s * s / frequency) / frequency
     return dx, dfrequency
@@ -88,7 +87,7 @@ def snake(x, frequency=1.0):
     which the result rounds.
     """
     fx = frequency * x
-    s = tf.sin(fx)
+    s = ops.sin(fx)
     # Not s * s: the optimizer makes that Square(Sin(fx)), which it merges
     # into a slow composite kernel (see keras_acts.numerics.negated).
     y = x + s * (s / frequency)
@@ -99,7 +98,7 @@ def snake(x, frequency=1.0):
     # limit is x. Selecting the limit would cost the hot path two kernels a
     # pass for a point a positive-frequency model never reaches; a learned
     # frequency is kept off 0 with a constraint if it ever heads there.
-    return tf.where(tf.math.is_inf(fx), x, y)
+    return ops.where(ops.isinf(fx), x, y)
 
 
 # -- rrelu -------------------------------------------------------------------
@@ -111,15 +110,12 @@ def _check_rrelu_bounds(lower=1.0 / 8.0, upper=1.0 / 3.0, **_):
 def _rrelu_slopes(x, lower, upper, training, seed):
     if not training:
         return const((lower + upper) / 2.0, x)
-    return tf.random.stateless_uniform(
-        tf.shape(x), seed=seed.tensor(), minval=const(lower, x),
-        maxval=const(upper, x), dtype=x.dtype,
-    )
+    return random.uniform_like(x, lower, upper, seed.tensor())
 
 
 def _rrelu_backward(dy, x, y, lower, upper, training, seed):
     slope = _rrelu_slopes(x, lower, upper, training, seed)
-    return tf.where(x > 0, dy, dy * slope)
+    return ops.where(x > 0, dy, dy * slope)
 
 
 @define_builtin(

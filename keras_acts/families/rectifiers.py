@@ -3,8 +3,7 @@
 relu, leaky_relu, relu6, threshold, linear, squareplus, sparse_plus.
 """
 
-import tensorflow as tf
-
+from keras_acts.backend import kernels, ops
 from keras_acts.engine.define import define_builtin
 from keras_acts.numerics import const, in_float32
 from keras_acts.params import Real
@@ -12,10 +11,7 @@ from keras_acts.params import Real
 
 # -- leaky_relu --------------------------------------------------------------
 def _leaky_relu_forward(x, negative_slope):
-    if x.dtype == tf.float64:
-        # LeakyRelu's alpha attribute is float32: it would round the slope.
-        return tf.where(x > 0, x, x * const(negative_slope, x))
-    return tf.nn.leaky_relu(x, alpha=negative_slope)
+    return kernels.leaky_relu(x, negative_slope)
 
 
 def _leaky_relu_keep(negative_slope):
@@ -27,11 +23,7 @@ def _leaky_relu_keep(negative_slope):
 
 def _leaky_relu_backward(dy, x, y, negative_slope):
     features = y if x is None else x
-    if features.dtype == tf.float64:
-        return tf.where(features > 0, dy, dy * const(negative_slope, features))
-    return tf.raw_ops.LeakyReluGrad(
-        gradients=dy, features=features, alpha=negative_slope
-    )
+    return kernels.leaky_relu_grad(dy, features, negative_slope)
 
 
 @define_builtin(
@@ -71,13 +63,13 @@ def _relu_uses_relu6(max_value, threshold):
 def _relu_positive_part(x, max_value, threshold):
     if threshold != 0.0:
         # `x <= t` (not `x > t`) so that NaN falls through as NaN.
-        part = tf.where(x <= const(threshold, x), tf.zeros_like(x), x)
+        part = ops.where(x <= const(threshold, x), ops.zeros_like(x), x)
     elif _relu_uses_relu6(max_value, threshold):
-        return tf.nn.relu6(x)
+        return ops.relu6(x)
     else:
-        part = tf.nn.relu(x)
+        part = ops.relu(x)
     if max_value is not None:
-        part = tf.clip_by_value(part, const(0.0, x), const(max_value, x))
+        part = ops.clip(part, const(0.0, x), const(max_value, x))
     return part
 
 
@@ -96,21 +88,21 @@ def _relu_backward(dy, x, y, negative_slope, max_value, threshold):
         return _leaky_relu_backward(dy, x, y, negative_slope)
     if x is None:  # plain relu or relu6: their native gradients, from y
         if max_value is None:
-            return tf.raw_ops.ReluGrad(gradients=dy, features=y)
-        return tf.raw_ops.Relu6Grad(gradients=dy, features=y)
-    zero = tf.zeros_like(dy)
+            return kernels.relu_grad(dy, y)
+        return kernels.relu6_grad(dy, y)
+    zero = ops.zeros_like(dy)
     if _relu_uses_relu6(max_value, threshold):
-        passes = tf.logical_and(x > 0, x < const(6.0, x))
+        passes = ops.logical_and(x > 0, x < const(6.0, x))
     else:
         passes = x > const(threshold, x)
         if max_value is not None:
             # clip_by_value's gradient passes at both of its bounds.
-            within = tf.logical_and(x >= 0, x <= const(max_value, x))
-            passes = tf.logical_and(passes, within)
-    dx = tf.where(passes, dy, zero)
+            within = ops.logical_and(x >= 0, x <= const(max_value, x))
+            passes = ops.logical_and(passes, within)
+    dx = ops.where(passes, dy, zero)
     if negative_slope != 0.0:
         below = x < const(threshold, x)
-        dx = dx + tf.where(below, dy * const(negative_slope, x), zero)
+        dx = dx + ops.where(below, dy * const(negative_slope, x), zero)
     return dx
 
 
@@ -146,7 +138,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
         return _leaky_relu_forward(x, negative_slope)
     y = _relu_positive_part(x, max_value, threshold)
     if negative_slope != 0.0:
-        below = tf.nn.relu(const(threshold, x) - x)
+        below = ops.relu(const(threshold, x) - x)
         y = y - const(negative_slope, x) * below
     return y
 
@@ -154,7 +146,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 # -- relu6 -------------------------------------------------------------------
 def _relu6_backward(dy, x, y):
     # TensorFlow's Relu6Grad: passes strictly inside (0, 6).
-    return tf.raw_ops.Relu6Grad(gradients=dy, features=y)
+    return kernels.relu6_grad(dy, y)
 
 
 @define_builtin(
@@ -171,12 +163,12 @@ def _relu6_backward(dy, x, y):
 
 def relu6(x):
     """ReLU capped at 6. The gradient is 0 at both kinks, as TensorFlow's."""
-    return tf.nn.relu6(x)
+    return ops.relu6(x)
 
 
 # -- threshold -----------------------------------------------------------------
 def _threshold_backward(dy, x, y, threshold, default_value):
-    return tf.where(x <= const(threshold, x), tf.zeros_like(dy), dy)
+    return ops.where(x <= const(threshold, x), ops.zeros_like(dy), dy)
 
 
 @define_builtin(
@@ -197,8 +189,8 @@ def threshold(x, threshold, default_value):
     Both parameters are required, as in Keras. The gradient is 0 at the
     threshold.
     """
-    return tf.where(
-        x <= const(threshold, x), tf.fill(tf.shape(x), const(default_value, x)), x
+    return ops.where(
+        x <= const(threshold, x), ops.full_like(x, const(default_value, x)), x
     )
 
 
@@ -220,14 +212,14 @@ def _linear_backward(dy, x, y):
 
 def linear(x):
     """The identity."""
-    return tf.identity(x)
+    return ops.identity(x)
 
 
 # -- squareplus, sparse_plus ---------------------------------------------------
 
 # Beyond this |x|, b is lost against x^2 to the last bit, and x^2 is close to
 # overflowing: |x| stands in for sqrt(x^2 + b) there.
-_SQUAREPLUS_BIG = {tf.float64: 1e150}
+_SQUAREPLUS_BIG = {"float64": 1e150}
 _SQUAREPLUS_BIG_DEFAULT = 1e18
 
 
@@ -240,7 +232,7 @@ def _squareplus_keep(b):
 def _squareplus_backward(dy, x, y, b):
     if y is None:  # b == 0: (1 + sign(x)) / 2, NaN for NaN
         half = const(0.5, x)
-        return dy * (half + half * tf.sign(x))
+        return dy * (half + half * ops.sign(x))
     # With s = sqrt(x^2 + b), s - x = (b / 2) / y, so s = y + (b / 4) / y and
     # the slope (1 + x / s) / 2 = y / s = y^2 / (y^2 + b / 4): all terms
     # positive, no cancellation; y^2 capped so that it never overflows to
@@ -249,7 +241,7 @@ def _squareplus_backward(dy, x, y, b):
     # Where y^2 is subnormal (flushed to 0) so is the slope but for b < 4:
     # there it flushes to 0 below FLT_MIN * 4 / b.
     def slope(y):
-        square = tf.minimum(y * y, const(y.dtype.max, y))
+        square = ops.minimum(y * y, const(y.dtype.max, y))
         return square / (square + const(0.25 * b, y))
 
     return dy * in_float32(slope, y)
@@ -275,24 +267,24 @@ def squareplus(x, b=4):
     """
 
     def forward(x):
-        a = tf.abs(x)
-        big = const(_SQUAREPLUS_BIG.get(x.dtype, _SQUAREPLUS_BIG_DEFAULT), x)
-        c = tf.minimum(a, big)
-        s = tf.maximum(tf.sqrt(c * c + const(b, x)), a)  # sqrt(x^2 + b)
+        a = ops.abs(x)
+        big = const(_SQUAREPLUS_BIG.get(ops.dtype_name(x), _SQUAREPLUS_BIG_DEFAULT), x)
+        c = ops.minimum(a, big)
+        s = ops.maximum(ops.sqrt(c * c + const(b, x)), a)  # sqrt(x^2 + b)
         half = const(0.5, x)
         m = half * a + half * s  # (|x| + s) / 2 without overflow: y where x >= 0
         # For x < 0, (x + s) / 2 == (b / 4) / m: no cancellation.
-        return tf.where(x >= 0, m, const(0.25 * b, x) / m)
+        return ops.where(x >= 0, m, const(0.25 * b, x) / m)
 
     return in_float32(forward, x)
 
 
 def _sparse_plus_backward(dy, x, y):
     one = const(1.0, x)
-    slope = tf.where(
+    slope = ops.where(
         x <= -one,
-        tf.zeros_like(x),
-        tf.where(x < one, const(0.5, x) * (x + one), tf.ones_like(x)),
+        ops.zeros_like(x),
+        ops.where(x < one, const(0.5, x) * (x + one), ops.ones_like(x)),
     )
     return dy * slope
 
@@ -312,8 +304,8 @@ def sparse_plus(x):
     """A piecewise-quadratic softplus, continuously differentiable."""
     one = const(1.0, x)
     xp1 = x + one
-    return tf.where(
+    return ops.where(
         x <= -one,
-        tf.zeros_like(x),
-        tf.where(x < one, const(0.25, x) * xp1 * xp1, x),
+        ops.zeros_like(x),
+        ops.where(x < one, const(0.25, x) * xp1 * xp1, x),
     )

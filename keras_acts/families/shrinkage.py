@@ -3,8 +3,7 @@
 hard_shrink, soft_shrink, tanh_shrink.
 """
 
-import tensorflow as tf
-
+from keras_acts.backend import ops
 from keras_acts.engine.define import define_builtin
 from keras_acts.numerics import const, horner, in_float32
 from keras_acts.params import Real
@@ -12,7 +11,7 @@ from keras_acts.params import Real
 
 # -- hard_shrink, soft_shrink ------------------------------------------------
 def _shrink_backward(dy, x, y, threshold):
-    return tf.where(tf.abs(x) <= const(threshold, x), tf.zeros_like(dy), dy)
+    return ops.where(ops.abs(x) <= const(threshold, x), ops.zeros_like(dy), dy)
 
 
 @define_builtin(
@@ -28,7 +27,7 @@ def _shrink_backward(dy, x, y, threshold):
 
 def hard_shrink(x, threshold=0.5):
     """`x` where `abs(x) > threshold`, else 0; NaN stays NaN (unlike Keras)."""
-    return tf.where(tf.abs(x) <= const(threshold, x), tf.zeros_like(x), x)
+    return ops.where(ops.abs(x) <= const(threshold, x), ops.zeros_like(x), x)
 
 
 @define_builtin(
@@ -45,12 +44,12 @@ def hard_shrink(x, threshold=0.5):
 def soft_shrink(x, threshold=0.5):
     """Soft thresholding towards 0; NaN stays NaN (unlike Keras)."""
     t = const(threshold, x)
-    return tf.where(tf.abs(x) <= t, tf.zeros_like(x), x - tf.sign(x) * t)
+    return ops.where(ops.abs(x) <= t, ops.zeros_like(x), x - ops.sign(x) * t)
 
 
 # -- tanh_shrink -------------------------------------------------------------
 def _tanh_shrink_backward(dy, x, y):
-    t = tf.tanh(x)
+    t = ops.tanh(x)
     return dy * t * t
 
 
@@ -77,11 +76,11 @@ def tanh_shrink(x):
 
     def forward(x):
         cutoff, numerator, denominator = _TANH_SHRINK_RATIONAL.get(
-            x.dtype, _TANH_SHRINK_RATIONAL_DEFAULT
+            ops.dtype_name(x), _TANH_SHRINK_RATIONAL_DEFAULT
         )
         u = x * x
         small = x * u * (horner(numerator, u) / horner(denominator, u))
-        return tf.where(tf.abs(x) < const(cutoff, x), small, x - tf.tanh(x))
+        return ops.where(ops.abs(x) < const(cutoff, x), small, x - ops.tanh(x))
 
     return in_float32(forward, x)
 
@@ -107,5 +106,5 @@ def _polynomial_sum(a, b):
 # which has lost under 2 bits there. At most ~4 ulp over every x in float32
 # (and so the half types), ~3.5 in float64 (measured against long double),
 # where x - tanh(x) alone loses every digit near 0.
-_TANH_SHRINK_RATIONAL = {tf.float64: (1.5, *_lambert_rational(10))}
+_TANH_SHRINK_RATIONAL = {"float64": (1.5, *_lambert_rational(10))}
 _TANH_SHRINK_RATIONAL_DEFAULT = (2.0, *_lambert_rational(5))

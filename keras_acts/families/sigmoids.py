@@ -3,8 +3,7 @@
 step, sigmoid, tanh, hard_sigmoid, sparse_sigmoid, softsign, hard_tanh.
 """
 
-import tensorflow as tf
-
+from keras_acts.backend import kernels, ops
 from keras_acts.engine.define import define_builtin
 from keras_acts.numerics import const
 from keras_acts.params import Boolean, Real
@@ -17,9 +16,9 @@ def _step_keep(threshold, straight_through):
 
 def _step_backward(dy, x, y, threshold, straight_through):
     if not straight_through:
-        return tf.zeros_like(dy)
-    near = tf.abs(x - const(threshold, x)) <= const(1.0, x)
-    return tf.where(near, dy, tf.zeros_like(dy))
+        return ops.zeros_like(dy)
+    near = ops.abs(x - const(threshold, x)) <= const(1.0, x)
+    return ops.where(near, dy, ops.zeros_like(dy))
 
 
 @define_builtin(
@@ -41,12 +40,12 @@ def step(x, threshold=0.0, straight_through=False):
     instead: the gradient passes unchanged where `abs(x - threshold) <= 1`.
     """
     t = const(threshold, x)
-    return tf.where(x > t, tf.ones_like(x), tf.where(x <= t, tf.zeros_like(x), x))
+    return ops.where(x > t, ops.ones_like(x), ops.where(x <= t, ops.zeros_like(x), x))
 
 
 # -- sigmoid -----------------------------------------------------------------
 def _sigmoid_backward(dy, x, y):
-    return tf.raw_ops.SigmoidGrad(y=y, dy=dy)
+    return kernels.sigmoid_grad(dy, y)
 
 
 @define_builtin(
@@ -67,12 +66,12 @@ def sigmoid(x):
     The output carries `_keras_logits = x`, as Keras's does, so a following
     cross-entropy loss works from the logits.
     """
-    return tf.nn.sigmoid(x)
+    return ops.sigmoid(x)
 
 
 # -- tanh --------------------------------------------------------------------
 def _tanh_backward(dy, x, y):
-    return tf.raw_ops.TanhGrad(y=y, dy=dy)
+    return kernels.tanh_grad(dy, y)
 
 
 @define_builtin(
@@ -88,7 +87,7 @@ def _tanh_backward(dy, x, y):
 
 def tanh(x):
     """Hyperbolic tangent."""
-    return tf.nn.tanh(x)
+    return ops.tanh(x)
 
 
 # -- hard_sigmoid, sparse_sigmoid, softsign, hard_tanh ------------------------
@@ -96,7 +95,7 @@ def _hard_sigmoid_backward(dy, x, y):
     # As TensorFlow differentiates Keras's relu6(x + 3) / 6: the mask is taken
     # on the rounded x + 3, strictly inside (0, 6).
     z = x + const(3.0, x)
-    return tf.raw_ops.Relu6Grad(gradients=dy / const(6.0, x), features=z)
+    return kernels.relu6_grad(dy / const(6.0, x), z)
 
 
 @define_builtin(
@@ -112,13 +111,13 @@ def _hard_sigmoid_backward(dy, x, y):
 
 def hard_sigmoid(x):
     """Piecewise-linear sigmoid (Keras 3's form); float64 math for float64."""
-    return tf.nn.relu6(x + const(3.0, x)) / const(6.0, x)
+    return ops.relu6(x + const(3.0, x)) / const(6.0, x)
 
 
 def _sparse_sigmoid_backward(dy, x, y):
     one = const(1.0, x)
-    inside = tf.logical_and(x > -one, x < one)
-    return tf.where(inside, const(0.5, x) * dy, tf.zeros_like(dy))
+    inside = ops.logical_and(x > -one, x < one)
+    return ops.where(inside, const(0.5, x) * dy, ops.zeros_like(dy))
 
 
 @define_builtin(
@@ -135,15 +134,15 @@ def _sparse_sigmoid_backward(dy, x, y):
 def sparse_sigmoid(x):
     """A piecewise-linear sigmoid; the gradient is 0 at -1 and 1."""
     one = const(1.0, x)
-    return tf.where(
+    return ops.where(
         x <= -one,
-        tf.zeros_like(x),
-        tf.where(x >= one, tf.ones_like(x), const(0.5, x) * (x + one)),
+        ops.zeros_like(x),
+        ops.where(x >= one, ops.ones_like(x), const(0.5, x) * (x + one)),
     )
 
 
 def _softsign_backward(dy, x, y):
-    return tf.raw_ops.SoftsignGrad(gradients=dy, features=x)
+    return kernels.softsign_grad(dy, x)
 
 
 @define_builtin(
@@ -162,13 +161,13 @@ def softsign(x):
     # At the dtype's largest finite value softsign already rounds to +-1, so
     # clamping infinities there gives the limit (inf / inf would be NaN).
     big = const(x.dtype.max, x)
-    return tf.nn.softsign(tf.clip_by_value(x, -big, big))
+    return ops.softsign(ops.clip(x, -big, big))
 
 
 def _hard_tanh_backward(dy, x, y, min_val, max_val):
     # clip_by_value's gradient passes at both bounds.
-    outside = tf.logical_or(x < const(min_val, x), x > const(max_val, x))
-    return tf.where(outside, tf.zeros_like(dy), dy)
+    outside = ops.logical_or(x < const(min_val, x), x > const(max_val, x))
+    return ops.where(outside, ops.zeros_like(dy), dy)
 
 
 def _check_hard_tanh_bounds(min_val=-1.0, max_val=1.0):
@@ -197,4 +196,4 @@ def hard_tanh(x, min_val=-1.0, max_val=1.0):
 
     The gradient is 1 at both bounds, as TensorFlow's `clip_by_value`.
     """
-    return tf.clip_by_value(x, const(min_val, x), const(max_val, x))
+    return ops.clip(x, const(min_val, x), const(max_val, x))
