@@ -132,6 +132,29 @@ def test_softplus_under_xla_matches_the_reference(name, dtype, rtol, size):
     np.testing.assert_allclose(got[normal], ref[normal], rtol=rtol, atol=0)
 
 
+def test_elu_family_under_xla_matches_the_reference():
+    # Under XLA from 2^16 float32 elements up, expm1 is computed as 2^k
+    # expm1(r), r = x - k ln(2) (numerics.expm1): full precision near 0,
+    # across every k, in the saturated tail and at the edges. One compile
+    # for the three.
+    size = 2**16
+    x = np.concatenate([
+        -np.geomspace(1e-30, 1.0, size // 2),
+        np.linspace(-30.0, 2.0, size // 2 - 5),
+        [0.0, -0.0, -np.inf, np.inf, np.nan],
+    ]).astype(np.float32)
+    f = tf.function(lambda t: [A.elu(t), A.selu(t), A.celu(t, alpha=0.5)], jit_compile=True)
+    x64 = x.astype(np.float64)
+    refs = [
+        BY_NAME["elu"].numpy(x64),
+        BY_NAME["selu"].numpy(x64),
+        BY_NAME["celu"].numpy(x64, alpha=0.5),
+    ]
+    for got, ref in zip(f(tf.constant(x)), refs):
+        got = got.numpy().astype(np.float64)
+        np.testing.assert_allclose(got, ref.astype(np.float32), rtol=4e-7, atol=0, equal_nan=True)
+
+
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
 def test_softplus_finite_at_the_dtype_range(dtype):
     big = float(tf.as_dtype(dtype).max)

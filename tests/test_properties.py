@@ -15,7 +15,9 @@ their own by the fusion engine), compiles the same XLA forms as the jit path
 and costs about a quarter second per activation and dtype: here it runs on
 the edge batch for one activation of each kind, in every dtype;
 ``keras-acts check --stress`` runs it for every activation in every dtype
-on a user's install (docs/reliability.md)."""
+on a user's install (docs/reliability.md). The same compiled paths then
+meet rows where log_softmax's peak is far below 1 ulp of 1: there every
+path must give the float64 value, not merely agree with eager."""
 
 import numpy as np
 import pytest
@@ -25,6 +27,7 @@ import tensorflow as tf
 
 from keras_acts import config
 from keras_acts.tools import properties
+from references import BY_NAME
 
 EXAMPLES = 2
 
@@ -33,6 +36,7 @@ EXAMPLES = 2
 def _drop_compiled_paths():
     yield
     properties.Paths._cache.clear()  # ~40 traced functions per dtype
+    _FUSED_PATHS.clear()
 
 
 def _paths(dtype):
@@ -69,15 +73,26 @@ def test_every_activation_meets_every_path():
 
 # One activation of each kind the fusion engine compiles: erf, softplus and
 # tanh, expm1, a normalizer, a halving axis, a periodic one, a piecewise one,
-# a parameter tensor.
-ONE_OF_EACH_KIND = ("gelu", "mish", "elu", "softmax", "glu", "snake", "hard_shrink", "prelu")
+# a parameter tensor; and log_softmax, for its peaks (below).
+ONE_OF_EACH_KIND = (
+    "gelu", "mish", "elu", "softmax", "glu", "snake", "hard_shrink", "prelu", "log_softmax",
+)
+_FUSED_PATHS = {}
+
+
+def _fused_paths(dtype):
+    """The four paths of ``ONE_OF_EACH_KIND``: one trace and one XLA compile
+    per dtype (and each activation's fused passes), shared by the tests."""
+    if dtype not in _FUSED_PATHS:
+        specs = [spec for spec in properties.stressed_specs() if spec.name in ONE_OF_EACH_KIND]
+        assert len(specs) == len(ONE_OF_EACH_KIND)
+        _FUSED_PATHS[dtype] = properties.Paths(dtype, fused=True, specs=specs)
+    return _FUSED_PATHS[dtype]
 
 
 @pytest.mark.parametrize("dtype", properties.DTYPES)
 def test_the_fused_path_holds_the_properties(dtype):
-    specs = [spec for spec in properties.stressed_specs() if spec.name in ONE_OF_EACH_KIND]
-    assert len(specs) == len(ONE_OF_EACH_KIND)
-    paths = properties.Paths(dtype, fused=True, specs=specs)
+    paths = _fused_paths(dtype)
     assert set(paths.paths) == set(properties.PATHS)
     x = np.resize(properties.edge_values(dtype), properties.SHAPE)
     dy = np.random.default_rng(0).normal(size=properties.SHAPE)
@@ -87,6 +102,42 @@ def test_the_fused_path_holds_the_properties(dtype):
     with config.fusion("always", min_size=0):
         for case in paths.cases:
             assert [t.dtype for t in case.step(x, dy)] == [x.dtype, x.dtype], case.spec.name
+
+
+# Rows whose log_softmax at the peak, -log1p(sum of the other exps), is far
+# below 1 ulp of 1: the log of the whole sum (TensorFlow's LogSoftmax kernel)
+# gives 0 there, or a value off by up to 1 ulp of 1. Padded with -1e4 (exp 0).
+PEAK_ROWS = [
+    [17.0, -0.7587099671363831, -2.086369037628174, -9.079590954140602e-15],  # -6.59e-8
+    [0.0, -7.0, -8.0, -9.0],  # -1.37e-3
+    [1e4, 1e4 - 16.0, -30.0],  # -1.1e-7, and an entry near -16
+    [3.0, 3.0 - 2.0**-10, -20.0, 1.0],  # an entry near the peak: -0.69
+    [5.0, 5.0, -12.0, 4.0],  # a tie
+    [-40.0, -57.0, -60.0, -41.5, -48.0],  # a negative peak: -0.2
+]
+# (rtol, atol) against the float64 reference rounded to the dtype: a few ulp
+# (x - max rounds in the dtype; half types round a float32 value once),
+# where the log of the whole sum is off by up to 1 ulp of 1 at every entry.
+PEAK_TOLERANCES = {
+    "float16": (2.0**-10, 2.0**-14),
+    "bfloat16": (2.0**-7, 2.0**-126),
+    "float32": (2.0**-21, 2.0**-126),
+    "float64": (2.0**-49, 2.0**-1022),
+}
+
+
+@pytest.mark.parametrize("dtype", properties.DTYPES)
+def test_log_softmax_at_a_peak_is_the_float64_value_in_every_path(dtype):
+    # The batch has the shape the paths were built for: no new trace or compile.
+    rows = [row + [-1e4] * (properties.SHAPE[1] - len(row)) for row in PEAK_ROWS]
+    x = properties.representable(np.array(rows), dtype)
+    dy = np.random.default_rng(1).normal(size=properties.SHAPE)
+    out = _fused_paths(dtype).run(x, dy)["log_softmax"]
+    want = BY_NAME["log_softmax"].numpy(x)
+    want = tf.cast(tf.cast(want, dtype), tf.float64).numpy()
+    rtol, atol = PEAK_TOLERANCES[dtype]
+    for path in properties.PATHS:
+        np.testing.assert_allclose(out[path][0], want, rtol=rtol, atol=atol, err_msg=path)
 
 
 def test_a_violation_is_reported_by_name(monkeypatch):

@@ -70,8 +70,9 @@ def elu(x, alpha=1.0):
     The gradient at 0 is `alpha`, as TensorFlow gives Keras's `elu`. The
     negative side is `numerics.expm1` (TensorFlow's Elu kernel computes
     `exp(x) - 1`, which is 0 for x = -2e-8 and ~500 ulp off at -1e-3),
-    except after a Dense layer's BiasAdd in a graph, where the native op
-    keeps grappler's MatMul + BiasAdd + Elu kernel (absolute error ~6e-8
+    except after a Dense layer's BiasAdd in a plain graph (a call the
+    fusion engine does not compile: `keras_acts.config`), where the native
+    op keeps grappler's MatMul + BiasAdd + Elu kernel (absolute error ~6e-8
     near 0 in float32; see `numerics.native_elu_suffices`).
     """
     if alpha == 1.0 and numerics.native_elu_suffices(x):

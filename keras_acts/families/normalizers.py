@@ -101,21 +101,15 @@ def log_softmax(x, axis=-1):
     logits get `-inf`; a NaN makes its slice NaN. The layer's masked
     positions get `-inf` (the log of their zero weight).
     """
-    # Half types in float32: the native kernel's float16 log(sum) gave
-    # -0.000976 for -0.002066 at the peak of [0, -7, -8, -9].
-    return in_float32(
-        lambda x: native_or_careful(
-            x, axis, tf.nn.log_softmax, _careful_log_softmax, _log_softmax_bad_rows
-        ),
-        x,
-    )
-
-
-def _log_softmax_bad_rows(y):
-    # The kernel makes a slice with +inf, NaN or only -inf NaN throughout (its
-    # sum of exponentials is NaN): its first entry tells, so finding those
-    # slices reads one column.
-    return tf.reduce_any(tf.math.is_nan(y[:, :1]), axis=-1)
+    # The careful formula in every path, never TensorFlow's LogSoftmax
+    # kernel: that takes the log of the whole sum, which near 1 is good only
+    # to 1 ulp of 1, all of the peak's value (0 for -6.59e-8 at the peak of
+    # [17, -0.76, -2.09, -9e-15] in float32; 2e-9 relative off in float64).
+    # It costs ~7% of a step at 2^14 elements without XLA; from 2^16 up the
+    # forward pass compiles, as it did before.
+    # Half types in float32: their own log(sum) gave -0.000976 for -0.001370
+    # at the peak of [0, -7, -8, -9] in float16.
+    return in_float32(lambda x: _careful_log_softmax(x, axis), x)
 
 
 def _careful_log_softmax(x, axis):
