@@ -1,4 +1,4 @@
-"""keras-acts: activation functions for Keras 3 on TensorFlow.
+"""keras-acts: activation functions for Keras 3, on TensorFlow, JAX and PyTorch.
 
 Each activation has three faces: a function in ``keras_acts.activations``
 with a hand-written gradient, a serializable layer in ``keras_acts.layers``,
@@ -6,9 +6,9 @@ and a string ``"<name>_custom"`` for any Keras ``activation=`` argument.
 Define your own with ``keras_acts.define_activation``.
 """
 
-from keras_acts._backend import require_tensorflow_backend
+from keras_acts._backend import require_supported_backend
 
-require_tensorflow_backend()
+require_supported_backend()
 
 from keras_acts import activations  # noqa: E402  (defines the catalog)
 from keras_acts import config  # noqa: E402

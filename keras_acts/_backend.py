@@ -1,4 +1,5 @@
-"""Fail early and clearly when Keras is not Keras 3 on TensorFlow."""
+"""Fail early and clearly when Keras is not Keras 3 on a backend we support
+(TensorFlow, JAX, PyTorch)."""
 
 import json
 import os
@@ -75,13 +76,17 @@ def _configured_backend():
         return "tensorflow"
 
 
-def require_tensorflow_backend():
+#: The Keras backends keras_acts runs on.
+SUPPORTED_BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def require_supported_backend():
     require_keras_3()
     backend = _configured_backend()
-    if backend != "tensorflow":
+    if backend not in SUPPORTED_BACKENDS:
         raise ImportError(
-            "keras_acts needs Keras's TensorFlow backend, but the active "
-            f"backend is {backend!r}. Set the environment variable "
-            "KERAS_BACKEND=tensorflow (or \"backend\": \"tensorflow\" in "
-            "~/.keras/keras.json) before importing keras."
+            "keras_acts runs on Keras's TensorFlow, JAX and PyTorch backends, "
+            f"but the active backend is {backend!r}. Set the environment "
+            "variable KERAS_BACKEND to one of tensorflow, jax or torch (or "
+            '"backend" in ~/.keras/keras.json) before importing keras.'
         )

@@ -8,23 +8,35 @@ performance details (XLA, native kernels, graph optimizer quirks) live.
 
 import math
 
-import tensorflow as tf
+from keras_acts import backend
+from keras_acts.backend import ops
+from keras_acts.engine import hooks
 
-from keras_acts.engine import fusion, hooks
+# TensorFlow's native kernels, its fusion engine and its portable export
+# forms exist on TensorFlow alone; elsewhere each step below takes its
+# plain formula.
+_NATIVE = backend.is_tensorflow()
+if _NATIVE:
+    import tensorflow as tf
 
-_HALF_TYPES = (tf.float16, tf.bfloat16)
+    from keras_acts.engine import fusion
+
+_HALF_TYPES = ("float16", "bfloat16")
 
 
 def const(value, like):
     """``value`` as a constant of ``like``'s dtype (float64 stays float64;
     a Python float would make float32 and break mixed precision)."""
-    return tf.constant(value, dtype=like.dtype)
+    return ops.constant(value, like)
 
 
 def under_xla():
     """Whether the ops being traced are compiled by XLA (model-wide
     ``jit_compile=True`` or a fused pass): XLA fuses chains of simple ops
     itself, while outside it TensorFlow's native kernels are the fast form."""
+    if not _NATIVE:
+        # JAX compiles every op with XLA, jit or not; PyTorch runs eagerly.
+        return backend.NAME == "jax"
     return hooks.in_xla_context()
 
 
@@ -33,7 +45,7 @@ def portable():
     ONNX; see ``keras_acts.config``): then forms whose ops converters lack
     (Erfc, Expm1, MulNoNan) or that run control flow are replaced by plain
     ones, each below with its price."""
-    return fusion.portable()
+    return _NATIVE and fusion.portable()
 
 
 def native_elu_suffices(x):
@@ -56,7 +68,7 @@ def native_elu_suffices(x):
     every path rounds the same float32 value once (a gradient from y near
     the saturated tail, y + alpha, magnifies one ulp of difference in y).
     """
-    if x.dtype in _HALF_TYPES:
+    if not _NATIVE or ops.dtype_name(x) in _HALF_TYPES:
         return False
     if portable():
         return True
@@ -73,9 +85,9 @@ def in_float32(fn, *tensors):
     For formulas whose intermediate steps would cost more than a couple of
     ulps in a half type's own arithmetic (or overflow it, as x^2 does)."""
     dtype = tensors[0].dtype
-    if dtype not in _HALF_TYPES:
+    if ops.dtype_name(tensors[0]) not in _HALF_TYPES:
         return fn(*tensors)
-    return tf.cast(fn(*(tf.cast(t, tf.float32) for t in tensors)), dtype)
+    return ops.cast(fn(*(ops.cast(t, "float32") for t in tensors)), dtype)
 
 
 def negated(x):
@@ -91,7 +103,7 @@ def negated(x):
 
 # |x| past which every factor that vanishes beside x in the catalog (a
 # sigmoid, the normal pdf, 1 - tanh^2, relu6(x + 3)) is exactly 0 in the dtype.
-_TAIL = {tf.float64: 750.0}
+_TAIL = {"float64": 750.0}
 _TAIL_DEFAULT = 110.0
 
 
@@ -99,10 +111,10 @@ def tamed(x, upper=True):
     """``x`` clamped to the tails, so that ``x * factor`` gives the limit 0 at
     infinities, never ``inf * 0 = NaN``; NaN stays NaN. ``upper=False`` keeps
     ``+inf`` (forward passes, whose factor is 1 there)."""
-    bound = const(_TAIL.get(x.dtype, _TAIL_DEFAULT), x)
+    bound = const(_TAIL.get(ops.dtype_name(x), _TAIL_DEFAULT), x)
     if upper:
-        return tf.clip_by_value(x, -bound, bound)
-    return tf.maximum(x, -bound)
+        return ops.clip(x, -bound, bound)
+    return ops.maximum(x, -bound)
 
 
 def horner(coefficients, u):
@@ -121,12 +133,12 @@ def scaled_negative(x, slope):
     of ``slope * x`` there, where a plain product is NaN. Portable graphs
     (ONNX has no MulNoNan) select instead: the same values.
     """
-    if portable():
+    if portable() or not _NATIVE:
         product = x * slope
-        scaled = tf.where(tf.equal(slope, tf.zeros_like(slope)), tf.zeros_like(product), product)
+        scaled = ops.where(ops.equal(slope, ops.zeros_like(slope)), ops.zeros_like(product), product)
     else:
         scaled = tf.math.multiply_no_nan(x, slope)
-    return tf.where(x <= 0, scaled, x)
+    return ops.where(x <= 0, scaled, x)
 
 
 # Under XLA, its own Expm1 computes tanh(u / 2) * (exp(u) + 1) beside exp(u)
@@ -151,7 +163,7 @@ def _reduced_expm1_applies(u):
     """Whether ``expm1`` takes ``_reduced_expm1``: float32 under XLA, from
     ``_REDUCED_EXPM1_MIN_SIZE`` elements (or an unknown size) up, never in
     portable graphs."""
-    if u.dtype != tf.float32 or not under_xla() or portable():
+    if not _NATIVE or ops.dtype_name(u) != "float32" or not under_xla() or portable():
         return False
     size = u.shape.num_elements()
     return size is None or size >= _REDUCED_EXPM1_MIN_SIZE
@@ -186,15 +198,15 @@ def expm1(u):
     if _reduced_expm1_applies(u):
         return _reduced_expm1(u)
     if not portable():
-        return tf.math.expm1(u)
-    e = tf.exp(u)
+        return ops.expm1(u)
+    e = ops.exp(u)
     one, zero, half = const(1.0, u), const(0.0, u), const(0.5, u)
     # Where e is 0 or 1 the quotient would be 0 / 0 or inf / inf and is not
     # used: it runs on a harmless stand-in (two selects, not a logical or,
     # which TFLite's GPU delegates do not run).
-    safe = tf.where(e == one, half, tf.where(e == zero, half, e))
-    kahan = (safe - one) * u / tf.math.log(safe)
-    return tf.where(e == one, u, tf.where(e == zero, -one, kahan))
+    safe = ops.where(e == one, half, ops.where(e == zero, half, e))
+    kahan = (safe - one) * u / ops.log(safe)
+    return ops.where(e == one, u, ops.where(e == zero, -one, kahan))
 
 
 # -- the sigmoid and its slope --------------------------------------------------
@@ -209,7 +221,7 @@ _SHARE_BELOW_SIZE = 2**21
 
 
 def _shared_between_passes(z):
-    size = z.shape.num_elements()
+    size = static_size(z)
     return under_xla() and size is not None and size < _SHARE_BELOW_SIZE
 
 
@@ -223,15 +235,15 @@ def sigmoid_and_slope(z):
     (the sigmoid is 1 - q or q by the sign of z, the slope q (1 - q)); not
     otherwise: recomputed, that form measured slower than 1 / (1 + e).
     """
-    e = tf.exp(negated(tf.abs(z)))
+    e = ops.exp(negated(ops.abs(z)))
     one = const(1.0, z)
     if _shared_between_passes(z):
         q = e / (one + e)
         p = one - q
-        return tf.where(z >= 0, p, q), q * p
-    r = tf.math.reciprocal(one + e)
+        return ops.where(z >= 0, p, q), q * p
+    r = ops.reciprocal(one + e)
     er = e * r
-    return tf.where(z >= 0, r, er), er * r
+    return ops.where(z >= 0, r, er), er * r
 
 
 def sigmoid(z):
@@ -239,7 +251,7 @@ def sigmoid(z):
     it between the passes, TensorFlow's kernel otherwise."""
     if _shared_between_passes(z):
         return sigmoid_and_slope(z)[0]
-    return tf.sigmoid(z)
+    return ops.sigmoid(z)
 
 
 # -- softplus -------------------------------------------------------------------------
@@ -256,12 +268,12 @@ def _log1p_of_small(e):
     the rounding of ``u`` to a few ulp. XLA compiles ``log`` to much faster
     code than ``log1p`` there (a whole softplus ~25% faster, no less precise).
     """
-    size = e.shape.num_elements()
+    size = static_size(e)
     if size is not None and size < _KAHAN_LOG1P_MIN_SIZE:
-        return tf.math.log1p(e)
+        return ops.log1p(e)
     one = const(1.0, e)
     u = one + e
-    return tf.where(u == one, e, tf.math.log(u) * (e / (u - one)))
+    return ops.where(u == one, e, ops.log(u) * (e / (u - one)))
 
 
 def softplus(z):
@@ -269,8 +281,8 @@ def softplus(z):
     XLA ``max(z, 0) + log1p(exp(-|z|))`` (XLA's lowering of the kernel's
     form is slower)."""
     if under_xla():
-        return tf.maximum(z, const(0.0, z)) + _log1p_of_small(tf.exp(-tf.abs(z)))
-    return tf.math.softplus(z)
+        return ops.maximum(z, const(0.0, z)) + _log1p_of_small(ops.exp(-ops.abs(z)))
+    return ops.softplus(z)
 
 
 # -- along an axis --------------------------------------------------------------------
@@ -279,11 +291,11 @@ def softplus(z):
 def shifted_below_peak(x, axis):
     """``x - max(x)`` along ``axis``, exactly 0 where ``x`` is the peak,
     even for an infinite peak (``inf - inf`` would be NaN)."""
-    peak = tf.reduce_max(x, axis=axis, keepdims=True)
+    peak = ops.max(x, axis=axis, keepdims=True)
     # Portable graphs select a scalar 0: zeros_like becomes TFLite's
     # ZEROS_LIKE, which its GPU delegates do not run.
-    zero = const(0.0, x) if portable() else tf.zeros_like(x)
-    return tf.where(tf.equal(x, peak), zero, x - peak)
+    zero = const(0.0, x) if portable() else ops.zeros_like(x)
+    return ops.where(ops.equal(x, peak), zero, x - peak)
 
 
 def native_or_careful(x, axis, native, careful, flags_bad_rows):
@@ -301,37 +313,47 @@ def native_or_careful(x, axis, native, careful, flags_bad_rows):
     its WHERE, GATHER_ND and SCATTER_ND, has no portable equivalent, and the
     careful formula gives the documented limits for every row without one
     (TFLite still fuses it into its SOFTMAX op)."""
-    rank = x.shape.rank
+    rank = _rank(x)
     last_axis = isinstance(axis, int) and rank is not None and axis in (-1, rank - 1)
-    if not last_axis or under_xla() or portable():
+    if not _NATIVE or not last_axis or under_xla() or portable():
         return careful(x, axis)
-    rows = tf.reshape(x, [-1, tf.shape(x)[-1]])
+    rows = ops.reshape(x, [-1, tf.shape(x)[-1]])
     y = native(rows, axis=-1)
-    bad = tf.where(flags_bad_rows(y))
+    bad = ops.where(flags_bad_rows(y))
 
     def redo():
         return tf.tensor_scatter_nd_update(y, bad, careful(tf.gather_nd(rows, bad), -1))
 
     y = tf.cond(tf.size(bad) > 0, redo, lambda: y)
-    return tf.reshape(y, tf.shape(x))
+    return ops.reshape(y, tf.shape(x))
 
 
-def _dims(x):
-    # Known sizes as ints: a static shape costs no kernels at run time.
-    return [tf.shape(x)[i] if d is None else d for i, d in enumerate(x.shape)]
+def _rank(x):
+    return x.shape.rank if _NATIVE else len(x.shape)
+
+
+def static_size(x):
+    """The number of elements of ``x``, or None where a size is unknown
+    (only TensorFlow traces with unknown sizes)."""
+    if _NATIVE:
+        return x.shape.num_elements()
+    return math.prod(x.shape)
+
+
+_dims = ops.dims
 
 
 def halves(x, axis):
     """The first and second halves of ``x`` along ``axis``, as a reshape to a
     (2, size / 2) pair and an unstack: XLA fuses that where a split of the
     innermost axis (and the matching concat) runs ~20% slower."""
-    axis = axis % x.shape.rank
+    axis = axis % _rank(x)
     shape = _dims(x)
     paired = shape[:axis] + [2, shape[axis] // 2] + shape[axis + 1 :]
-    return tf.unstack(tf.reshape(x, paired), num=2, axis=axis)
+    return ops.unstack(ops.reshape(x, paired), num=2, axis=axis)
 
 
 def joined(first, second, axis, like):
     """The inverse of ``halves``: a tensor shaped ``like``."""
-    axis = axis % like.shape.rank
-    return tf.reshape(tf.stack([first, second], axis=axis), _dims(like))
+    axis = axis % _rank(like)
+    return ops.reshape(ops.stack([first, second], axis=axis), _dims(like))

@@ -23,7 +23,7 @@ import dataclasses
 from typing import Callable
 
 import numpy as np
-import tensorflow as tf
+from lazy_tensorflow import tf
 
 
 @dataclasses.dataclass

@@ -5,7 +5,7 @@ softmin, sparsemax and glu, each written from the catalog's math.
 """
 
 import numpy as np
-import tensorflow as tf
+from lazy_tensorflow import tf
 
 from references import Reference
 

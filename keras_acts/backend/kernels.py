@@ -87,3 +87,37 @@ def softsign_grad(dy, x):
         return tf.raw_ops.SoftsignGrad(gradients=dy, features=x)
     denominator = ops.constant(1.0, x) + ops.abs(x)
     return dy / (denominator * denominator)
+
+
+# -- TensorFlow's alone: callers check that the native form suffices -------------
+
+
+def native_elu(x):
+    """TensorFlow's Elu kernel (``exp(x) - 1`` below 0: imprecise near 0; see
+    ``keras_acts.numerics.native_elu_suffices``)."""
+    return tf.nn.elu(x)
+
+
+def native_selu(x):
+    """TensorFlow's Selu kernel, as ``native_elu``."""
+    return tf.nn.selu(x)
+
+
+def native_softplus_grad(dy, x):
+    """TensorFlow's SoftplusGrad, ``dy / (1 + exp(-x))``."""
+    return tf.raw_ops.SoftplusGrad(gradients=dy, features=x)
+
+
+def native_softmax(x, axis):
+    """TensorFlow's Softmax kernel (exact for finite logits)."""
+    return tf.nn.softmax(x, axis=axis)
+
+
+def native_log_softmax(x, axis):
+    """TensorFlow's LogSoftmax kernel (exact for finite logits)."""
+    return tf.nn.log_softmax(x, axis=axis)
+
+
+def native_while_loop(condition, body, loop_vars, maximum_iterations):
+    """TensorFlow's while_loop (one graph loop, not a Python one)."""
+    return tf.while_loop(condition, body, loop_vars, maximum_iterations=maximum_iterations)

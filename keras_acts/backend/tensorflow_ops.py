@@ -84,3 +84,8 @@ def constant(value, like):
 def dtype_name(x):
     """``x``'s dtype as Keras names it ("float32", "bfloat16", ...)."""
     return x.dtype.name
+
+
+def largest(x):
+    """The largest finite number of ``x``'s dtype."""
+    return x.dtype.max

@@ -131,3 +131,7 @@ def constant(value, like):
 
 def dtype_name(x):
     return str(x.dtype).rpartition(".")[2]
+
+
+def largest(x):
+    return torch.finfo(x.dtype).max

@@ -13,9 +13,11 @@ import collections
 import contextlib
 import threading
 
-import tensorflow as tf
-
+from keras_acts import backend
 from keras_acts.engine import hooks
+
+if backend.is_tensorflow():  # the settings below hold on every backend; fusing is TensorFlow's
+    import tensorflow as tf
 
 MODES = ("auto", "always", "never")
 DEFAULT_MIN_SIZE = 1 << 16

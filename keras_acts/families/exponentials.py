@@ -3,9 +3,8 @@
 exponential, elu, selu, celu, softplus, log_sigmoid.
 """
 
-import tensorflow as tf
-
-from keras_acts import numerics
+from keras_acts import backend, numerics
+from keras_acts.backend import kernels, ops
 from keras_acts.engine.define import define_builtin
 from keras_acts.numerics import const, negated, under_xla
 from keras_acts.params import Real
@@ -29,7 +28,7 @@ def _exponential_backward(dy, x, y):
 
 def exponential(x):
     """`exp(x)`."""
-    return tf.exp(x)
+    return ops.exp(x)
 
 
 # -- elu, selu, celu ---------------------------------------------------------
@@ -44,12 +43,12 @@ def _elu_backward(dy, x, y, alpha):
         # TensorFlow's EluGrad: dy where y >= 0 or NaN. XLA's lowering of it
         # differs at NaN, so under XLA the kernel's own rule is spelled out.
         if under_xla():
-            return tf.where(y < 0, dy * (y + a), dy)
-        return tf.raw_ops.EluGrad(gradients=dy, outputs=y)  # one native kernel
+            return ops.where(y < 0, dy * (y + a), dy)
+        return kernels.elu_grad(dy, y)  # one native kernel on TensorFlow
     if y is not None:
         # alpha * exp(x) == y + alpha on the negative branch.
-        return tf.where(y > 0, dy, dy * (y + a))
-    return tf.where(x > 0, dy, dy * a * tf.exp(tf.minimum(x, tf.zeros_like(x))))
+        return ops.where(y > 0, dy, dy * (y + a))
+    return ops.where(x > 0, dy, dy * a * ops.exp(ops.minimum(x, ops.zeros_like(x))))
 
 
 @define_builtin(
@@ -76,9 +75,9 @@ def elu(x, alpha=1.0):
     near 0 in float32; see `numerics.native_elu_suffices`).
     """
     if alpha == 1.0 and numerics.native_elu_suffices(x):
-        return tf.nn.elu(x)
+        return kernels.native_elu(x)
     return numerics.in_float32(
-        lambda x: tf.where(x > 0, x, const(alpha, x) * numerics.expm1(x)), x
+        lambda x: ops.where(x > 0, x, const(alpha, x) * numerics.expm1(x)), x
     )
 
 
@@ -92,8 +91,8 @@ def _selu_backward(dy, x, y):
     # gives scale * alpha at 0: under XLA the kernel's own rule is spelled out.
     if under_xla():
         scale = const(_SELU_SCALE, dy)
-        return tf.where(y < 0, dy * (y + scale * const(_SELU_ALPHA, dy)), dy * scale)
-    return tf.raw_ops.SeluGrad(gradients=dy, outputs=y)
+        return ops.where(y < 0, dy * (y + scale * const(_SELU_ALPHA, dy)), dy * scale)
+    return kernels.selu_grad(dy, y, _SELU_SCALE, _SELU_ALPHA)
 
 
 @define_builtin(
@@ -116,19 +115,19 @@ def selu(x):
     negative side is `numerics.expm1`, as `elu`'s.
     """
     if numerics.native_elu_suffices(x) and (under_xla() or numerics.portable()):
-        return tf.nn.selu(x)
+        return kernels.native_selu(x)
     return numerics.in_float32(_selu_formula, x)
 
 
 def _selu_formula(x):
     alpha, scale = const(_SELU_ALPHA, x), const(_SELU_SCALE, x)
-    return scale * tf.where(x > 0, x, alpha * numerics.expm1(x))
+    return scale * ops.where(x > 0, x, alpha * numerics.expm1(x))
 
 
 def _celu_backward(dy, x, y, alpha):
     # exp(x / alpha) == y / alpha + 1 on the negative branch; 1 at 0, where
     # celu is continuously differentiable.
-    return tf.where(y > 0, dy, dy * (y / const(alpha, dy) + const(1.0, dy)))
+    return ops.where(y > 0, dy, dy * (y / const(alpha, dy) + const(1.0, dy)))
 
 
 @define_builtin(
@@ -145,9 +144,9 @@ def _celu_backward(dy, x, y, alpha):
 
 def celu(x, alpha=1.0):
     """Continuously differentiable exponential linear unit (`alpha > 0`)."""
-    zero = tf.zeros_like(x)
+    zero = ops.zeros_like(x)
     a = const(alpha, x)
-    return tf.maximum(x, zero) + a * numerics.expm1(tf.minimum(x, zero) / a)
+    return ops.maximum(x, zero) + a * numerics.expm1(ops.minimum(x, zero) / a)
 
 
 # -- softplus, log_sigmoid ---------------------------------------------------
@@ -163,7 +162,8 @@ def _times_beta(x, beta):
 # Keras's (XLA writes new buffers where these kernels reuse a dead input's).
 def _native_softplus_suffices(x, beta, threshold):
     return (
-        x.dtype == tf.float32
+        backend.is_tensorflow()
+        and ops.dtype_name(x) == "float32"
         and beta == 1.0
         and threshold >= 17.0
         and not under_xla()
@@ -172,9 +172,9 @@ def _native_softplus_suffices(x, beta, threshold):
 
 def _softplus_backward(dy, x, y, beta, threshold):
     if _native_softplus_suffices(x, beta, threshold):
-        return tf.raw_ops.SoftplusGrad(gradients=dy, features=x)
+        return kernels.native_softplus_grad(dy, x)
     bx = _times_beta(x, beta)
-    return tf.where(bx > const(threshold, x), dy, dy * tf.sigmoid(bx))
+    return ops.where(bx > const(threshold, x), dy, dy * ops.sigmoid(bx))
 
 
 @define_builtin(
@@ -195,7 +195,7 @@ def softplus(x, beta=1.0, threshold=20.0):
     two differ by less than `exp(-threshold) / beta`), gradient 1 there.
     """
     if _native_softplus_suffices(x, beta, threshold):
-        return tf.math.softplus(x)
+        return ops.softplus(x)
     return numerics.in_float32(lambda x: _softplus_formula(x, beta, threshold), x)
 
 
@@ -205,11 +205,11 @@ def _softplus_formula(x, beta, threshold):
     soft = numerics.softplus(bx)
     if beta != 1.0:
         soft = soft / const(beta, x)
-    return tf.where(bx > const(threshold, x), x, soft)
+    return ops.where(bx > const(threshold, x), x, soft)
 
 
 def _log_sigmoid_backward(dy, x, y):
-    return dy * tf.sigmoid(negated(x))
+    return dy * ops.sigmoid(negated(x))
 
 
 @define_builtin(

@@ -4,8 +4,8 @@ softmax, log_softmax, softmin, sparsemax, glu. Their layers take a Keras
 mask (glu's passes it through where it can).
 """
 
-import tensorflow as tf
-
+from keras_acts import backend
+from keras_acts.backend import kernels, ops
 from keras_acts.engine.define import define_builtin
 from keras_acts.config import native_kernels
 from keras_acts.engine.layer_bases import (
@@ -32,7 +32,7 @@ from keras_acts.params import Axis
 
 @native_kernels  # compiled, it would not reuse dy's buffer: +2 tensors at the peak
 def _softmax_backward(dy, x, y, axis):
-    return y * (dy - tf.reduce_sum(dy * y, axis=axis, keepdims=True))
+    return y * (dy - ops.sum(dy * y, axis=axis, keepdims=True))
 
 
 @define_builtin(
@@ -60,7 +60,7 @@ def softmax(x, axis=-1):
     # (bfloat16) ulp off.
     return in_float32(
         lambda x: native_or_careful(
-            x, axis, tf.nn.softmax, _careful_softmax, _softmax_bad_rows
+            x, axis, kernels.native_softmax, _careful_softmax, _softmax_bad_rows
         ),
         x,
     )
@@ -69,17 +69,17 @@ def softmax(x, axis=-1):
 def _softmax_bad_rows(y):
     # The kernel leaves NaN only where a +inf or NaN logit was (a slice of
     # only -inf is all NaN), so its non-finite slices show in their sums.
-    return tf.logical_not(tf.math.is_finite(tf.reduce_sum(y, axis=-1)))
+    return ops.logical_not(ops.isfinite(ops.sum(y, axis=-1)))
 
 
 def _careful_softmax(x, axis):
-    e = tf.exp(shifted_below_peak(x, axis))
-    return e / tf.reduce_sum(e, axis=axis, keepdims=True)
+    e = ops.exp(shifted_below_peak(x, axis))
+    return e / ops.sum(e, axis=axis, keepdims=True)
 
 
 # -- log_softmax -------------------------------------------------------------
 def _log_softmax_backward(dy, x, y, axis):
-    return dy - tf.exp(y) * tf.reduce_sum(dy, axis=axis, keepdims=True)
+    return dy - ops.exp(y) * ops.sum(dy, axis=axis, keepdims=True)
 
 
 @define_builtin(
@@ -113,31 +113,31 @@ def log_softmax(x, axis=-1):
 
 
 def _careful_log_softmax(x, axis):
-    peak = tf.reduce_max(x, axis=axis, keepdims=True)
+    peak = ops.max(x, axis=axis, keepdims=True)
     # Where x is the peak the shift is 0, even for infinite peaks. Each pass
     # selects on its own (no shared `shifted` tensor): XLA then fuses each
     # into one loop instead of writing `shifted` out and reading it twice.
-    at_peak = tf.equal(x, peak)
+    at_peak = ops.equal(x, peak)
     if portable():  # one LOG of the sum: the converters' ops (no Log1p in ONNX)
-        total = tf.reduce_sum(
-            tf.where(at_peak, const(1.0, x), tf.exp(x - peak)), axis=axis, keepdims=True
+        total = ops.sum(
+            ops.where(at_peak, const(1.0, x), ops.exp(x - peak)), axis=axis, keepdims=True
         )
-        log_total = tf.math.log(total)
-        return tf.where(at_peak, -log_total, (x - peak) - log_total)
+        log_total = ops.log(total)
+        return ops.where(at_peak, -log_total, (x - peak) - log_total)
     # log(sum) = log1p(sum - 1), with sum - 1 summed directly (the other
     # entries' exps, and 1 for each tie of the peak): log(sum) of a sum near
     # 1 keeps only its absolute precision, 1 ulp of 1, all of it at the peak.
-    rest = tf.reduce_sum(
-        tf.where(at_peak, const(0.0, x), tf.exp(x - peak)), axis=axis, keepdims=True
+    rest = ops.sum(
+        ops.where(at_peak, const(0.0, x), ops.exp(x - peak)), axis=axis, keepdims=True
     )
-    ties = tf.reduce_sum(tf.cast(at_peak, x.dtype), axis=axis, keepdims=True) - const(1.0, x)
-    log_total = tf.math.log1p(rest + ties)
-    return tf.where(at_peak, -log_total, (x - peak) - log_total)
+    ties = ops.sum(ops.cast(at_peak, x.dtype), axis=axis, keepdims=True) - const(1.0, x)
+    log_total = ops.log1p(rest + ties)
+    return ops.where(at_peak, -log_total, (x - peak) - log_total)
 
 
 # -- softmin -----------------------------------------------------------------
 def _softmin_backward(dy, x, y, axis):
-    return y * (tf.reduce_sum(dy * y, axis=axis, keepdims=True) - dy)
+    return y * (ops.sum(dy * y, axis=axis, keepdims=True) - dy)
 
 
 @define_builtin(
@@ -162,20 +162,20 @@ def softmin(x, axis=-1):
 
 
 def _softmin_formula(x, axis):
-    low = tf.reduce_min(x, axis=axis, keepdims=True)
-    shifted = tf.where(tf.equal(x, low), tf.zeros_like(x), low - x)
-    e = tf.exp(shifted)
-    return e / tf.reduce_sum(e, axis=axis, keepdims=True)
+    low = ops.min(x, axis=axis, keepdims=True)
+    shifted = ops.where(ops.equal(x, low), ops.zeros_like(x), low - x)
+    e = ops.exp(shifted)
+    return e / ops.sum(e, axis=axis, keepdims=True)
 
 
 # -- sparsemax ---------------------------------------------------------------
 def _sparsemax_backward(dy, x, y, axis):
-    support = tf.cast(y > 0, dy.dtype)
-    size = tf.reduce_sum(support, axis=axis, keepdims=True)
-    mean = tf.reduce_sum(dy * support, axis=axis, keepdims=True) / size
+    support = ops.cast(y > 0, dy.dtype)
+    size = ops.sum(support, axis=axis, keepdims=True)
+    mean = ops.sum(dy * support, axis=axis, keepdims=True) / size
     # A NaN slice (y all NaN, no support) gets NaN, in every path: XLA
     # simplifies `support * (...)` to 0 where support is 0, NaN or not.
-    return tf.where(tf.math.is_nan(y), y, support * (dy - mean))
+    return ops.where(ops.isnan(y), y, support * (dy - mean))
 
 
 @define_builtin(
@@ -203,11 +203,13 @@ def sparsemax(x, axis=-1):
     # Half precision counts no further than 256 (bfloat16) or 2048, and
     # z - tau cancels where outputs are small (800 ulp off in float16): the
     # whole projection runs in float32.
-    find = _sorted_simplex_threshold if portable() else _simplex_threshold
+    # The loop is TensorFlow's while_loop; the other backends sort.
+    loop = backend.is_tensorflow() and not portable()
+    find = _simplex_threshold if loop else _sorted_simplex_threshold
 
     def project(x):
         z = shifted_below_peak(x, axis)
-        return tf.nn.relu(z - find(z, axis))
+        return ops.relu(z - find(z, axis))
 
     return in_float32(project, x)
 
@@ -220,22 +222,21 @@ def _sorted_simplex_threshold(z, axis):
     and the support's size attains it. One sort (TOPK_V2 in TFLite, TopK in
     ONNX), a cumulative sum and a max; the loop's results up to rounding,
     limits at infinities and NaN included."""
-    rank = z.shape.rank
-    last = axis % rank if rank is not None else axis
+    rank = len(z.shape)
+    last = axis % rank
     moved = last not in (-1, rank - 1)
     if moved:
-        z = tf.experimental.numpy.moveaxis(z, last, -1)
-    n = tf.shape(z)[-1]
-    top, _ = tf.math.top_k(z, k=n, sorted=True)
-    sums = tf.math.cumsum(top, axis=-1)
-    counts = tf.cast(tf.range(1, n + 1), z.dtype)
-    tau = tf.reduce_max((sums - const(1.0, z)) / counts, axis=-1, keepdims=True)
+        z = ops.moveaxis(z, last, -1)
+    top = ops.sort_descending(z)
+    sums = ops.cumsum(top, axis=-1)
+    counts = ops.arange(1, ops.dims(z)[-1] + 1, like=z)
+    tau = ops.max((sums - const(1.0, z)) / counts, axis=-1, keepdims=True)
     # reduce_max may skip a NaN; the sum of the whole slice never does (z
     # has no +inf to meet a -inf: its maximum is 0).
     total = sums[..., -1:]
-    tau = tf.where(tf.math.is_nan(total), total, tau)
+    tau = ops.where(ops.isnan(total), total, tau)
     if moved:
-        tau = tf.experimental.numpy.moveaxis(tau, -1, last)
+        tau = ops.moveaxis(tau, -1, last)
     return tau
 
 
@@ -249,28 +250,28 @@ def _simplex_threshold(z, axis):
     where sorting each slice costs ~20x more. A NaN counts as above every
     tau (`not z <= tau`), so it poisons its slice's threshold.
     """
-    zero = tf.zeros_like(z)
+    zero = ops.zeros_like(z)
 
     def support_mean(tau):
         outside = z <= tau
-        size = tf.reduce_sum(
-            tf.cast(tf.logical_not(outside), z.dtype), axis=axis, keepdims=True
+        size = ops.sum(
+            ops.cast(ops.logical_not(outside), z.dtype), axis=axis, keepdims=True
         )
-        total = tf.reduce_sum(tf.where(outside, zero, z), axis=axis, keepdims=True)
+        total = ops.sum(ops.where(outside, zero, z), axis=axis, keepdims=True)
         return (total - const(1.0, z)) / size, size
 
     def still_shrinking(tau, size, previous_size):
-        return tf.reduce_any(tf.not_equal(size, previous_size))
+        return ops.any(ops.not_equal(size, previous_size))
 
     def step(tau, size, previous_size):
         return (*support_mean(tau), size)
 
     tau, size = support_mean(const(-1.0, z))
-    tau, _, _ = tf.while_loop(
+    tau, _, _ = kernels.native_while_loop(
         still_shrinking,
         step,
-        (tau, size, tf.zeros_like(size)),
-        maximum_iterations=tf.shape(z)[axis],
+        (tau, size, ops.zeros_like(size)),
+        maximum_iterations=ops.dims(z)[axis],
     )
     return tau
 
@@ -303,11 +304,11 @@ def _glu_backward(dy, x, y, axis):
 
 def _glu_slopes(dy, x, axis):
     a, b = halves(x, axis)
-    gate = tf.sigmoid(b)
+    gate = ops.sigmoid(b)
     # sigmoid(b) * sigmoid(-b), not SigmoidGrad's s * (1 - s): that cancels
     # where the gate saturates. Two native sigmoids are also cheaper than
     # one exp and its fix-ups.
-    slope = gate * tf.sigmoid(negated(b))
+    slope = gate * ops.sigmoid(negated(b))
     # a * slope first: slope <= 1/4, so it never overflows, where dy * a can
     # (near float32's largest) even though the gradient itself is finite.
     return joined(dy * gate, dy * (a * slope), axis, x)
@@ -341,4 +342,4 @@ def glu(x, axis=-1):
 def _glu_forward(x, axis):
     # Half types in float32: float16's own product was 5 ulp off.
     a, b = halves(x, axis)
-    return a * tf.sigmoid(b)
+    return a * ops.sigmoid(b)

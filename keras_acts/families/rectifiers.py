@@ -241,7 +241,7 @@ def _squareplus_backward(dy, x, y, b):
     # Where y^2 is subnormal (flushed to 0) so is the slope but for b < 4:
     # there it flushes to 0 below FLT_MIN * 4 / b.
     def slope(y):
-        square = ops.minimum(y * y, const(y.dtype.max, y))
+        square = ops.minimum(y * y, const(ops.largest(y), y))
         return square / (square + const(0.25 * b, y))
 
     return dy * in_float32(slope, y)

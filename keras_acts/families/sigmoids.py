@@ -160,7 +160,7 @@ def softsign(x):
     """`x / (1 + abs(x))`; +-1 at +-inf."""
     # At the dtype's largest finite value softsign already rounds to +-1, so
     # clamping infinities there gives the limit (inf / inf would be NaN).
-    big = const(x.dtype.max, x)
+    big = const(ops.largest(x), x)
     return ops.softsign(ops.clip(x, -big, big))
 
 
