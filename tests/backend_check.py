@@ -171,6 +171,30 @@ def check_saving(failures, folder):
         failures.append(f"a loaded model predicts differently: {_worst(got, expected):.3g}")
 
 
+def check_jax_transforms(failures):
+    """jit, vmap and grad of grad compose with our custom_vjp; forward mode
+    fails with JAX's own error, never with wrong values."""
+    import jax.numpy as jnp
+
+    mish = keras_acts.activations.mish
+    x = jnp.linspace(-3.0, 3.0, 12).reshape(3, 4)
+    if not np.allclose(jax.jit(mish)(x), mish(x), rtol=1e-12):
+        failures.append("mish under jit differs")
+    if not np.allclose(jax.vmap(mish)(x), mish(x), rtol=1e-12):
+        failures.append("mish under vmap differs")
+    second = jax.grad(jax.grad(lambda v: mish(v).sum()))(jnp.float64(0.5))
+    h = 1e-4
+    first = lambda v: float(jax.grad(lambda u: mish(u).sum())(jnp.float64(v)))  # noqa: E731
+    numeric = (first(0.5 + h) - first(0.5 - h)) / (2 * h)
+    if abs(float(second) - numeric) > 1e-6:
+        failures.append(f"grad of grad of mish is {float(second)}, numerically {numeric}")
+    try:
+        jax.jvp(mish, (x,), (jnp.ones_like(x),))
+        failures.append("jax.jvp through a custom_vjp did not fail")
+    except TypeError:
+        pass
+
+
 # Another backend's matmul may round differently in float32.
 ACROSS_BACKENDS = dict(rtol=1e-5, atol=1e-5)
 
@@ -198,6 +222,8 @@ def main():
         check_values(failures)
         check_gradients(failures)
         check_faces(failures)
+        if BACKEND == "jax":
+            check_jax_transforms(failures)
     # Measured before fit and saving: Keras's own data adapters and file
     # handling import TensorFlow where it is installed.
     ours_imported_tensorflow = "tensorflow" in sys.modules
