@@ -15,8 +15,14 @@ and loads, and nothing imports TensorFlow.
 import json
 import os
 import sys
+import time
 
 import numpy as np
+
+if os.environ.get("KERAS_BACKEND") in ("jax", "torch"):
+    # As for a user who never installed TensorFlow: any import of it fails
+    # (Keras and PyTorch's compiler then take their paths without it).
+    sys.modules["tensorflow"] = None
 
 if os.environ.get("KERAS_BACKEND") == "jax":
     import jax
@@ -31,6 +37,9 @@ from references import CASES, BY_NAME, smooth_inputs, sample_inputs  # noqa: E40
 
 BACKEND = keras.backend.backend()
 TOLERANCE = {"float64": 1e-9, "float32": 2e-5}
+# Half types against the float64 reference at their rounded inputs, (rtol,
+# atol) as tests/test_values.py judges them on TensorFlow.
+HALF_TOLERANCE = {"float16": (2e-3, 2e-3), "bfloat16": (1.6e-2, 1.6e-2)}
 GRADIENT_TOLERANCE = 1e-6
 
 
@@ -90,6 +99,109 @@ def check_values(failures):
             worst = _worst(_numpy(f(_tensor(x, dtype), **params)), expected)
             if worst > tolerance:
                 failures.append(f"{name}{params} {dtype} values off by {worst:.3g}")
+
+
+def check_half_types(failures):
+    """float16 and bfloat16 in, the same dtype out, within its precision."""
+    for name, params in CASES:
+        reference = BY_NAME[name]
+        f = getattr(keras_acts.activations, name)
+        for dtype, (rtol, atol) in HALF_TOLERANCE.items():
+            x = sample_inputs(reference)
+            if dtype == "float16" and not reference.axis:
+                x = np.clip(x, -6e4, 6e4)
+            half = keras.ops.cast(_tensor(x, "float32"), dtype)
+            rounded = _numpy(keras.ops.cast(half, "float32"))
+            y = f(half, **params)
+            if keras.backend.standardize_dtype(y.dtype) != dtype:
+                failures.append(f"{name}{params} {dtype} in gave {y.dtype} out")
+                continue
+            expected = reference.numpy(rounded, **params)
+            expected = _numpy(keras.ops.cast(keras.ops.cast(_tensor(expected, "float32"), dtype), "float32"))
+            if not np.allclose(_numpy(keras.ops.cast(y, "float32")), expected, rtol=rtol, atol=atol, equal_nan=True):
+                failures.append(f"{name}{params} {dtype} values off")
+
+
+def check_mixed_precision(failures):
+    """Under mixed_float16 and mixed_bfloat16 every default layer and every
+    string computes in the half type, near its float32 values; a model with
+    the learned and random layers takes a training step."""
+    from saved_models import default_layers
+
+    x = np.random.default_rng(5).uniform(-3, 3, size=(16, 6)).astype("float32")
+    y = np.random.default_rng(6).uniform(-1, 1, size=(16, 1)).astype("float32")
+    expected = {type(layer).__name__: _numpy(layer(x)) for layer in default_layers()}
+    for policy in ("mixed_float16", "mixed_bfloat16"):
+        half = policy.split("_")[1]
+        rtol, atol = HALF_TOLERANCE[half]
+        keras.mixed_precision.set_dtype_policy(policy)
+        try:
+            for layer in default_layers():
+                name = type(layer).__name__
+                got = layer(x)
+                if keras.backend.standardize_dtype(got.dtype) != half:
+                    failures.append(f"{policy}: {name} gave {got.dtype}")
+                # Inputs rounded to the half type move outputs by its epsilon
+                # times the slope: a few of its tolerances.
+                elif not np.allclose(_numpy(got), expected[name], rtol=4 * rtol, atol=4 * atol, equal_nan=True):
+                    failures.append(f"{policy}: {name} is off its float32 values")
+            model = keras.Sequential([
+                keras.Input((6,)), keras.layers.Dense(6, activation="mish_custom"),
+                keras_acts.layers.PReLU(), keras_acts.layers.Snake(), keras_acts.layers.RReLU(seed=1),
+                keras.layers.Dense(1, dtype="float32"),
+            ])
+            # A small initial loss scale: the default 2^15 overflows float16
+            # gradients here, and the step would be skipped.
+            optimizer = keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(0.01), initial_scale=8.0)
+            model.compile(optimizer=optimizer, loss="mse")
+            before = [np.array(w) for w in model.trainable_weights]
+            loss = model.train_on_batch(x, y)
+            if not np.isfinite(loss):
+                failures.append(f"{policy}: loss {loss}")
+            changed = [not np.array_equal(np.array(w), b) for w, b in zip(model.trainable_weights, before)]
+            if not all(changed):
+                failures.append(f"{policy}: {changed.count(False)} weights did not change")
+        finally:
+            keras.mixed_precision.set_dtype_policy("float32")
+
+
+def check_define_activation(failures):
+    """A user's activation written with keras.ops: function, layer, string
+    and its hand-written gradient."""
+    ops = keras.ops
+
+    def _cube_backward(dy, x, y):
+        return dy * ops.cast(3.0, x.dtype) * x * x
+
+    @keras_acts.define_activation(backward=_cube_backward, keep="x", package="backend_check")
+    def cube(x):
+        """x cubed."""
+        return x * x * x
+
+    x = np.linspace(-2.0, 2.0, 9)
+    if _worst(_numpy(cube(_tensor(x, "float64"))), x**3) > 1e-12:
+        failures.append("a defined activation's values are off")
+    got = _numpy(_gradient(cube, _tensor(x, "float64"), _tensor(np.ones_like(x), "float64")))
+    if _worst(got, 3 * x**2) > 1e-12:
+        failures.append("a defined activation's gradient is off")
+    if _worst(_numpy(cube.layer()(_tensor(x, "float32"))), x**3) > 1e-5:
+        failures.append("a defined activation's layer is off")
+    if _worst(_numpy(keras.activations.get("cube_custom")(_tensor(x, "float32"))), x**3) > 1e-5:
+        failures.append("a defined activation's string is off")
+
+
+def check_random_draws(failures):
+    """rrelu in training draws through the seed: the same seed, the same
+    slopes; another seed, others."""
+    x = _tensor(-np.ones((4, 8)), "float32")
+    draw = lambda seed: _numpy(keras_acts.layers.RReLU(seed=seed)(x, training=True))  # noqa: E731
+    first, again, other = draw(7), draw(7), draw(8)
+    if not np.array_equal(first, again):
+        failures.append("rrelu: the same seed drew different slopes")
+    if np.array_equal(first, other):
+        failures.append("rrelu: two seeds drew the same slopes")
+    if not (np.all(-first >= 1 / 8) and np.all(-first <= 1 / 3)):
+        failures.append("rrelu: slopes outside [lower, upper]")
 
 
 def check_gradients(failures):
@@ -217,26 +329,32 @@ def check_loading(failures, folder):
 
 def main():
     folder = sys.argv[1] if len(sys.argv) > 1 else "."
-    failures = []
-    if "--load-only" not in sys.argv:
-        check_values(failures)
-        check_gradients(failures)
-        check_faces(failures)
-        if BACKEND == "jax":
-            check_jax_transforms(failures)
-    # Measured before fit and saving: Keras's own data adapters and file
-    # handling import TensorFlow where it is installed.
-    ours_imported_tensorflow = "tensorflow" in sys.modules
-    if "--load-only" not in sys.argv:
-        check_training(failures)
+    failures, seconds = [], {}
+
+    def saving(failures):
         check_saving(failures, folder)
+
+    checks = [
+        check_values, check_gradients, check_faces, check_half_types,
+        check_define_activation, check_random_draws, check_training,
+        check_mixed_precision, saving,
+    ]
+    if BACKEND == "jax":
+        checks.append(check_jax_transforms)
+    if "--load-only" in sys.argv:
+        checks = []
+    for check in checks:
+        start = time.perf_counter()
+        check(failures)
+        seconds[check.__name__] = round(time.perf_counter() - start, 1)
     loaded = check_loading(failures, folder)
     print(json.dumps({
         "backend": BACKEND,
         "failures": failures,
         "cases": len(CASES),
-        "tensorflow_imported": ours_imported_tensorflow,
+        "without_tensorflow": sys.modules.get("tensorflow", 0) is None,
         "loaded": loaded,
+        "seconds": seconds,
     }))
 
 

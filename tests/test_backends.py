@@ -50,8 +50,10 @@ def test_every_activation_holds_on_the_backend(runs, backend):
 
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
-def test_jax_and_torch_import_no_tensorflow(runs, backend):
-    assert runs[1][backend]["tensorflow_imported"] is False
+def test_jax_and_torch_run_without_tensorflow(runs, backend):
+    # backend_check makes any import of TensorFlow fail there, as for a user
+    # who never installed it: every check ran without it.
+    assert runs[1][backend]["without_tensorflow"] is True
 
 
 def test_files_cross_every_backend(runs):
