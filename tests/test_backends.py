@@ -16,9 +16,16 @@ CHECK = os.path.join(background.TESTS_DIR, "backend_check.py")
 ORDER = ["tensorflow", "jax", "torch"]
 
 
+# JAX's data-parallel check runs over two host devices.
+TWO_HOST_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+
+
 def _check(folder, backend, *flags):
+    env = {**background.TESTS_ON_PATH, "KERAS_BACKEND": backend}
+    if backend == "jax":
+        env.update(TWO_HOST_DEVICES)
     (done,) = background.run_together(
-        [([sys.executable, CHECK, folder, *flags], {"env": {**background.TESTS_ON_PATH, "KERAS_BACKEND": backend}})],
+        [([sys.executable, CHECK, folder, *flags], {"env": env})],
         timeout=240,
     )
     assert done.returncode == 0, done.stderr[-4000:]
