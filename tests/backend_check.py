@@ -194,6 +194,21 @@ def check_define_activation(failures):
         failures.append("a defined activation's string is off")
 
 
+def check_readme_definition(failures):
+    """The README's "define your own" block, as pasted, on this backend."""
+    import re
+
+    readme = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "README.md")).read()
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "def scaled_tanh" in b]
+    namespace = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    x = np.linspace(-2.0, 2.0, 9)
+    f = lambda v: namespace["scaled_tanh"](v, scale=2.0)  # noqa: E731
+    got = _numpy(_gradient(f, _tensor(x, "float32"), _tensor(np.ones_like(x), "float32")))
+    if _worst(_numpy(f(_tensor(x, "float32"))), 2.0 * np.tanh(x)) > 1e-5 or _worst(got, 2.0 / np.cosh(x) ** 2) > 1e-5:
+        failures.append("the README's scaled_tanh is off")
+
+
 def check_random_draws(failures):
     """rrelu in training draws through the seed: the same seed, the same
     slopes; another seed, others."""
@@ -393,7 +408,7 @@ def main():
 
     checks = [
         check_values, check_gradients, check_faces, check_half_types,
-        check_define_activation, check_random_draws, check_training,
+        check_define_activation, check_readme_definition, check_random_draws, check_training,
         check_mixed_precision, saving,
     ]
     if BACKEND == "jax":

@@ -169,7 +169,6 @@ def define_activation(forward=None, *, backward, keep, package="custom", **decla
 
     ```python
     import keras
-    import tensorflow as tf
     import keras_acts
 
     def _square_backward(dy, x, y):
@@ -180,13 +179,14 @@ def define_activation(forward=None, *, backward, keep, package="custom", **decla
         \"\"\"x squared.\"\"\"
         return x * x
 
-    square(tf.constant([3.0]))                        # the function
+    square(keras.ops.convert_to_tensor([3.0]))        # the function
     square.layer()                                    # the layer class
     keras.layers.Dense(4, activation="square_custom")  # the string
     ```
 
     Args:
-        forward: ``forward(x, **params) -> y``, written with TensorFlow ops.
+        forward: ``forward(x, **params) -> y``, written with ``keras.ops``
+            (every backend) or the active backend's own ops.
             Constants must be cast to ``x.dtype`` so every precision works.
         backward: ``backward(dy, x, y, **params) -> dx``: the vector-Jacobian
             product. ``x`` and ``y`` are tensors only if named in ``keep``
