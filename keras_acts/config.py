@@ -1,5 +1,10 @@
 """Switches for how activations run: fusion of forward and backward passes.
 
+They steer TensorFlow. On JAX and PyTorch the fusion settings are kept but
+change nothing (JAX compiles with XLA itself; PyTorch runs eagerly or under
+``torch.compile``), and ``portable`` and ``set_portable``, which are about
+TensorFlow's export formats, raise ``RuntimeError`` naming the backend.
+
 Every activation's forward and backward pass can each be compiled by XLA
 into one kernel (``tf.function(jit_compile=True)`` inside the custom
 gradient). That saves memory traffic on large tensors, but each new input
@@ -68,6 +73,7 @@ keras_acts.config.set_fusion("auto")
 ```
 """
 
+from keras_acts import backend as _backend
 from keras_acts.engine import fusion as _fusion
 
 MODES = _fusion.MODES
@@ -104,14 +110,27 @@ def fusion(mode, min_size=None):
     return _fusion.overridden(mode, min_size)
 
 
+def _require_tensorflow(what):
+    if not _backend.is_tensorflow():
+        raise RuntimeError(
+            f"{what} is TensorFlow's (portable graphs are for SavedModel, TFLite "
+            f"and ONNX export), but the active Keras backend is {_backend.NAME!r}. "
+            "Export from a process with KERAS_BACKEND=tensorflow: a .keras file "
+            "saved here loads there."
+        )
+
+
 def set_portable(enabled=True):
     """Trace portable graphs from now on (process-wide default); functions
-    already traced keep their graphs."""
+    already traced keep their graphs. TensorFlow only."""
+    _require_tensorflow("keras_acts.config.set_portable")
     _fusion.set_portable_default(enabled)
 
 
 def portable(enabled=True):
-    """Trace portable graphs inside a ``with`` block (threads as ``fusion``)."""
+    """Trace portable graphs inside a ``with`` block (threads as ``fusion``).
+    TensorFlow only."""
+    _require_tensorflow("keras_acts.config.portable")
     return _fusion.portable_overridden(enabled)
 
 

@@ -209,6 +209,16 @@ def check_readme_definition(failures):
         failures.append("the README's scaled_tanh is off")
 
 
+def check_tensorflow_only_parts(failures):
+    """What is TensorFlow's says so, naming the backend."""
+    try:
+        keras_acts.config.portable()
+        failures.append("keras_acts.config.portable() did not refuse")
+    except RuntimeError as error:
+        if repr(BACKEND) not in str(error):
+            failures.append(f"portable()'s error does not name the backend: {error}")
+
+
 def check_random_draws(failures):
     """rrelu in training draws through the seed: the same seed, the same
     slopes; another seed, others."""
@@ -408,7 +418,7 @@ def main():
 
     checks = [
         check_values, check_gradients, check_faces, check_half_types,
-        check_define_activation, check_readme_definition, check_random_draws, check_training,
+        check_define_activation, check_readme_definition, check_random_draws, check_tensorflow_only_parts, check_training,
         check_mixed_precision, saving,
     ]
     if BACKEND == "jax":
