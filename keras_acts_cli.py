@@ -1,7 +1,8 @@
 """The entry point of the ``keras-acts`` command, outside the package on purpose.
 
 Importing anything under ``keras_acts`` runs ``keras_acts/__init__.py``,
-which imports TensorFlow (seconds) and registers the activations with Keras.
+which imports Keras and its backend (TensorFlow, JAX or PyTorch: seconds)
+and registers the activations with Keras.
 ``keras-acts --help``, ``--version`` and usage errors need neither. So this
 launcher makes the package known to Python without running its
 ``__init__`` (``importlib.util.module_from_spec``, as the import system

@@ -5,6 +5,10 @@
   ``cmd_inspect``), and ``common`` for what they share. The entry point is
   ``keras_acts_cli`` at the top level, which answers ``--help`` before
   TensorFlow is imported.
+* ``autodiff``: the active Keras backend as the commands see it (tensors,
+  NumPy, gradients through its autodiff, its modes): ``plot``, ``check``
+  and ``demo`` run on TensorFlow, JAX and PyTorch; ``export`` needs
+  TensorFlow.
 * ``bench`` and ``bench_memory_child``: speed and memory against Keras's
   built-ins.
 * ``demo``: two spirals, one MLP, several activations.

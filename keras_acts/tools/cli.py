@@ -2,10 +2,12 @@
 
 A subcommand's module defines ``add_parser(subparsers)``, which adds its
 parser and returns it, and ``run(args)``, which returns the exit status.
-Its module import must stay cheap (``import keras_acts`` at most, TensorFlow
-only inside functions): the parser is built, and ``--help`` answered, before
-the package is loaded. ``run`` is called after ``load_package()``, unless
-the module sets ``LOADS_PACKAGE = False`` and calls it itself when needed.
+Its module import must stay cheap (``import keras_acts`` at most, the
+backend only inside functions; a command runs on the active Keras backend,
+and imports TensorFlow only where that is the backend): the parser is
+built, and ``--help`` answered, before the package is loaded. ``run`` is
+called after ``load_package()``, unless the module sets ``LOADS_PACKAGE =
+False`` and calls it itself when needed.
 Adding a subcommand is one line in ``COMMANDS``.
 """
 
@@ -85,9 +87,21 @@ def _filtered_stderr():
                     sys.stderr.write(line)
 
 
+def tensorflow_start_hidden():
+    """A block where Keras may import TensorFlow on any backend (its saving
+    and loading look for it where it is installed): TensorFlow's start-up
+    lines hidden, as ``load_package`` hides them. A no-op where TensorFlow
+    is imported already or its lines are asked for."""
+    if "tensorflow" in sys.modules or not tensorflow_quiet():
+        return contextlib.nullcontext()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    return _filtered_stderr()
+
+
 def load_package():
     """Run the package's ``__init__`` if the launcher deferred it (this imports
-    TensorFlow and registers the activations); a no-op otherwise."""
+    Keras and its backend, TensorFlow, JAX or PyTorch, and registers the
+    activations); a no-op otherwise."""
     package = sys.modules["keras_acts"]
     if not getattr(package, DEFERRED, False):
         return package
@@ -103,7 +117,8 @@ def build_parser():
     """The parser of every subcommand; imports neither TensorFlow nor the registry."""
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Activation functions for Keras 3 on TensorFlow.\n"
+        description="Activation functions for Keras 3 on TensorFlow, JAX and PyTorch: the "
+        "commands run on the Keras backend in use (KERAS_BACKEND); export needs TensorFlow.\n"
         "`keras-acts COMMAND --help` describes a command and its options.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -146,7 +146,8 @@ def check_here(path, uses):
     unknown = sorted({f"{u.package}>{u.name}" for u in uses
                       if keras.saving.get_registered_object(f"{u.package}>{u.name}") is None})
     try:
-        model = keras.saving.load_model(path)
+        with cli.tensorflow_start_hidden():  # Keras's loading imports it where it is installed
+            model = keras.saving.load_model(path)
     except Exception as error:  # noqa: BLE001 -- reported, not raised
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         return False, f"{type(error).__name__}: {first[:300]}", unknown

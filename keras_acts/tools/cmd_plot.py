@@ -10,8 +10,9 @@ from keras_acts.tools.common import CliError, example_params, quiet_tensorflow, 
 def add_parser(subparsers):
     p = subparsers.add_parser(
         "plot", help="draw activations and their derivatives to a PNG",
-        description="Draw each activation and its derivative (the gradient TensorFlow takes "
-        "through our backward pass; dotted: the numeric slope). Prints the path written.",
+        description="Draw each activation and its derivative (the gradient the Keras backend "
+        "in use takes through our backward pass; dotted: the numeric slope). Prints the path "
+        "written.",
     )
     p.add_argument("names", nargs="*", metavar="NAME", help="activation names, aliases or strings")
     p.add_argument("--all", action="store_true", help="every activation (a gallery)")
@@ -49,14 +50,15 @@ def run(args):
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise CliError(f"no such directory for -o {path!r}: {directory}")
-    from keras_acts.tools import plotting
+    from keras_acts.tools import autodiff, plotting
 
     plotting.pyplot()  # fail early and clearly if matplotlib is missing
     quiet_tensorflow()
     items = [(spec, example_params(spec)) for spec in specs]
     width, height = plotting.plot_activations(items, path, lo, hi)
     print(f"Wrote {os.path.abspath(path)}{note}: {width}x{height} px, {len(items)} activation(s) "
-          f"on [{lo:g}, {hi:g}], f and its derivative through our gradient (dotted: numeric slope).")
+          f"on [{lo:g}, {hi:g}], f and its derivative through our gradient on {autodiff.title()} "
+          "(dotted: numeric slope).")
     for spec, params in items:
         if params:
             shown = ", ".join(f"{k}={v!r}" for k, v in params.items())

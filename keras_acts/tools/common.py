@@ -60,18 +60,11 @@ def example_params(spec):
 
 
 def quiet_tensorflow():
-    """TensorFlow's and absl's Python loggers down to errors."""
-    import logging
+    """TensorFlow's and absl's Python loggers down to errors, where TensorFlow
+    is the Keras backend (on JAX and PyTorch it is not imported)."""
+    from keras_acts.tools import autodiff
 
-    import tensorflow as tf
-
-    tf.get_logger().setLevel(logging.ERROR)
-    try:
-        import absl.logging
-
-        absl.logging.set_verbosity(absl.logging.ERROR)
-    except ImportError:  # pragma: no cover
-        pass
+    autodiff.quiet()
 
 
 # -- arguments ----------------------------------------------------------------

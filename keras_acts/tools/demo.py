@@ -146,7 +146,10 @@ def train_one(label, name, params, data, settings, stream=sys.stderr):
     import keras
 
     (x_train, y_train), (x_test, y_test) = data
-    keras.utils.set_random_seed(settings.seed)
+    from keras_acts.tools import cli
+
+    with cli.tensorflow_start_hidden():  # Keras seeds TensorFlow too where it is installed
+        keras.utils.set_random_seed(settings.seed)
     model = build_model(name, params, settings)
     progress = _progress_callback(label, settings, stream)
     start = time.perf_counter()
@@ -177,9 +180,12 @@ def round_trip(model, x, directory):
     """Save ``model`` as .keras, load it back; True if predictions are identical."""
     import keras
 
+    from keras_acts.tools import cli
+
     path = os.path.join(directory, "best.keras")
-    model.save(path)
-    loaded = keras.saving.load_model(path)
+    with cli.tensorflow_start_hidden():  # Keras's saving imports it where it is installed
+        model.save(path)
+        loaded = keras.saving.load_model(path)
     before = model.predict(x, batch_size=1024, verbose=0)
     after = loaded.predict(x, batch_size=1024, verbose=0)
     return path, bool(np.array_equal(before, after))
@@ -190,7 +196,7 @@ def run(quick=False, choices=None, settings=None, stream=sys.stderr, save_dir=No
 
     Progress goes to ``stream``; nothing is printed to stdout.
     """
-    import keras  # noqa: F401  (imports TensorFlow before timing starts)
+    import keras  # noqa: F401  (imports the backend before timing starts)
 
     settings = settings or (QUICK if quick else Settings())
     if choices is None:

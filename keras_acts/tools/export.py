@@ -3,7 +3,9 @@
 Loads a ``.keras`` model that uses our activations, writes it in the chosen
 format from a portable graph (``keras_acts.config.portable()``: no XLA
 calls, no ops the converters lack), runs the result on a random batch and
-reports the largest difference from Keras's own predictions.
+reports the largest difference from Keras's own predictions. It needs the
+TensorFlow backend (KERAS_BACKEND=tensorflow): on JAX and PyTorch it says so
+and exits before reading anything.
 
 The result is written beside OUT under a temporary name and moved into
 place once it has run: a failed export leaves OUT as it was, and nothing
@@ -33,13 +35,33 @@ class ExportFailed(RuntimeError):
     """Writing or running the chosen format failed; OUT is left as it was."""
 
 
+class NeedsTensorFlow(RuntimeError):
+    """The active Keras backend is not TensorFlow: every format is written
+    from a TensorFlow graph."""
+
+
+def require_tensorflow():
+    """Raise ``NeedsTensorFlow``, naming the active backend, unless it is TensorFlow."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend != "tensorflow":
+        raise NeedsTensorFlow(
+            f"export needs TensorFlow, and the active Keras backend is {backend!r} "
+            "(SavedModel, TFLite and ONNX are written from TensorFlow graphs): "
+            "set KERAS_BACKEND=tensorflow, with TensorFlow installed, and run it again"
+        )
+
+
 def export_model(model_path, to, output, *, batch=4, seed=0, verbose=True):
     """Write the model at ``model_path`` as ``to`` at ``output``; return the
     largest absolute difference between the written model's predictions and
     Keras's on a random batch of ``batch`` rows drawn with ``seed``.
 
     ``output`` is replaced only by a complete result that ran: a failure
-    leaves it as it was."""
+    leaves it as it was. Needs the TensorFlow backend (``NeedsTensorFlow``
+    otherwise)."""
+    require_tensorflow()
     if to not in FORMATS:
         raise ValueError(f"Invalid value for argument `to`: {to!r}. Expected one of {FORMATS}.")
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
@@ -320,7 +342,8 @@ def add_parser(subparsers):
     """Add ``export`` to an argparse ``subparsers``; returns its parser."""
     parser = subparsers.add_parser(
         "export",
-        help="write a .keras model as SavedModel, TFLite or ONNX, and check it",
+        help="write a .keras model as SavedModel, TFLite or ONNX, and check it (TensorFlow "
+        "backend)",
         description=__doc__.split("\n\n")[1],
     )
     parser.add_argument("model", metavar="MODEL.keras", help="the .keras file")
@@ -334,6 +357,10 @@ def add_parser(subparsers):
 
 def run(args):
     """Run ``export`` for parsed ``args``; returns the exit status."""
+    try:
+        require_tensorflow()  # before anything is read or loaded
+    except NeedsTensorFlow as error:
+        raise CliError(str(error), code=EXIT_FAILED) from None
     if not os.path.exists(args.model):
         raise CliError(f"no such model file for MODEL: {args.model!r}")
     try:

@@ -2,9 +2,10 @@
 
 matplotlib is an optional dependency (the ``plot`` extra); it is imported
 only when a picture is drawn, and a missing install says how to get it.
-The derivative drawn is the gradient TensorFlow takes through our function
-(our hand-written backward pass), so a picture checks it by eye: the dotted
-line is the numeric slope of the drawn function.
+The derivative drawn is the gradient the active Keras backend (TensorFlow,
+JAX or PyTorch) takes through our function, i.e. our hand-written backward
+pass, so a picture checks it by eye: the dotted line is the numeric slope of
+the drawn function.
 """
 
 import numpy as np
@@ -52,20 +53,26 @@ def curve_label(spec, params):
 
 
 def curves(spec, params, lo=-4.0, hi=4.0, points=801):
-    """``x, f(x), f'(x)`` in float64, the derivative through our gradient."""
-    import tensorflow as tf
+    """``x, f(x), f'(x)`` in float64, the derivative through our gradient
+    (taken by the active Keras backend's autodiff)."""
+    import keras
 
-    x = tf.constant(np.linspace(lo, hi, points), tf.float64)
+    from keras_acts.tools import autodiff
+
     kind = input_kind(spec)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
+
+    def f(x):
         if kind == "pointwise":
-            y = spec.function(x, **params)
-        else:
-            other = x if kind == "gate" else tf.zeros_like(x)
-            y = spec.function(tf.stack([x, other], axis=1), **params)[:, 0]
-    dy = tape.gradient(y, x, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-    return x.numpy(), y.numpy(), dy.numpy()
+            return spec.function(x, **params)
+        other = x if kind == "gate" else keras.ops.zeros_like(x)
+        return spec.function(keras.ops.stack([x, other], axis=1), **params)[:, 0]
+
+    x = np.linspace(lo, hi, points)
+    with autodiff.float64():
+        # Each output depends on its own x alone: the product with ones is the slope.
+        y, (dy,) = autodiff.vjp_step(f)(autodiff.tensor(np.ones(points), "float64"),
+                                        autodiff.tensor(x, "float64"))
+        return x, autodiff.numpy(y), autodiff.numpy(dy)
 
 
 DPI = 110

@@ -2,23 +2,25 @@
 inputs (zeros, subnormals, the dtype's extremes, infinities, NaN), in every
 float dtype: the eager, ``tf.function``, fused (compiled forward and backward
 passes) and ``jit_compile=True`` paths agree, values and gradients, to
-``TOLERANCES``; NaN in gives NaN out, gradients included; finite in gives
-finite out where the math is finite; monotone activations are monotone and
-bounded ones stay in their range.
+``TOLERANCES`` (those are TensorFlow's paths; on JAX eager and ``jax.jit``
+agree, and PyTorch has its eager path alone: ``backend_paths()``); NaN in
+gives NaN out, gradients included; finite in gives finite out where the
+math is finite; monotone activations are monotone and bounded ones stay in
+their range.
 
 ``check_batch(paths, x, dy)`` states the properties for one batch;
 ``run_properties`` feeds it seeded batches (``keras-acts check --stress``),
 ``tests/test_properties.py`` feeds it from hypothesis."""
 
+import contextlib
 import math
 import re
 
 import numpy as np
-import tensorflow as tf
 
 import keras_acts
 from keras_acts import config
-from keras_acts.tools.bench import bench_params
+from keras_acts.tools import autodiff
 
 DTYPES = ("float16", "bfloat16", "float32", "float64")
 # (rtol, atol) between the four paths: float rounding only (XLA contracts
@@ -95,9 +97,9 @@ def _limits(dtype):
 
 def representable(values, dtype):
     """``values`` rounded to ``dtype`` and back to float64."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        x = tf.cast(tf.constant(np.asarray(values, np.float64)), dtype)
-    return tf.cast(x, tf.float64).numpy()
+    with autodiff.float64(), np.errstate(over="ignore", invalid="ignore"):
+        x = autodiff.cast(autodiff.tensor(np.asarray(values, np.float64), "float64"), dtype)
+        return autodiff.numpy(x, "float64")
 
 
 def sample_batch(rng, dtype, shape=SHAPE, edge_share=0.3):
@@ -121,7 +123,9 @@ class Case:
     def __init__(self, spec, dtype, params=None):
         self.spec, self.dtype = spec, dtype
         self.params = spec.example_params if params is None else params
-        self.kind = "axis" if spec.name in _NORMALIZERS else ("glu" if spec.name == "glu" else "point")
+        # "glu": an activation that halves the last axis (glu, and gates like it).
+        halves = spec.output_shape is not None
+        self.kind = "axis" if spec.name in _NORMALIZERS else ("glu" if halves else "point")
 
     def out_cols(self, x):  # glu halves the last axis
         return x.shape[-1] // (2 if self.kind == "glu" else 1)
@@ -129,6 +133,11 @@ class Case:
     def step(self, x, dy):
         """(y, dx) for ``dy`` as wide as ``x``; glu's output takes its first half."""
         dy = dy[..., : self.out_cols(x)]
+        if not autodiff.is_tensorflow():
+            y, (dx,) = autodiff.vjp_step(lambda x: self.spec.function(x, **self.params))(dy, x)
+            return y, dx
+        import tensorflow as tf
+
         with tf.GradientTape() as tape:
             tape.watch(x)
             y = self.spec.function(x, **self.params)
@@ -136,17 +145,27 @@ class Case:
 
 
 class Paths:
-    """Every stressed activation in one dtype, along the four paths of
-    ``PATHS``. The graph and jit paths are each one ``tf.function`` over all
-    the activations: one trace and one XLA compile per dtype, not per
-    activation. The fused path compiles each activation's own passes, as the
-    fusion engine does in use; ``fused=False`` leaves it out (``run`` then
-    gives three paths)."""
+    """Every stressed activation in one dtype, along the paths of
+    ``backend_paths()``: on TensorFlow the four of ``PATHS``. The graph and
+    jit paths are each one ``tf.function`` over all the activations: one
+    trace and one XLA compile per dtype, not per activation (on JAX, jit is
+    one ``jax.jit`` over them all). The fused path compiles each
+    activation's own passes, as the fusion engine does in use;
+    ``fused=False`` leaves it out (``run`` then gives three paths)."""
 
     def __init__(self, dtype, fused=True, specs=None):
         self.dtype = dtype
         self.cases = [Case(spec, dtype) for spec in (specs or stressed_specs())]
         every = self._every
+        if not autodiff.is_tensorflow():
+            self.paths = {"eager": (None, every)}
+            if "jit" in backend_paths():
+                import jax
+
+                self.paths["jit"] = (None, jax.jit(every))
+            return
+        import tensorflow as tf
+
         graph = tf.function(every, autograph=False)
         jit = tf.function(every, jit_compile=True, autograph=False)
         self.paths = {"eager": ("never", every), "graph": ("never", graph)}
@@ -160,16 +179,15 @@ class Paths:
     def run(self, x, dy):
         """{activation: {path: (y, dx)}} as float64 arrays, for float64
         ``x`` and ``dy`` of ``SHAPE``."""
-        xt = tf.cast(tf.constant(x, tf.float64), self.dtype)
-        dyt = tf.constant(dy, tf.float64)
         out = {case.spec.name: {} for case in self.cases}
-        for path, (mode, fn) in self.paths.items():
-            with config.fusion(mode, min_size=0):
-                results = fn(xt, dyt)
-            for case, (y, dx) in zip(self.cases, results):
-                out[case.spec.name][path] = tuple(
-                    tf.cast(t, tf.float64).numpy() for t in (y, dx)
-                )
+        with autodiff.float64():
+            xt = autodiff.cast(autodiff.tensor(x, "float64"), self.dtype)
+            dyt = autodiff.tensor(dy, "float64")
+            for path, (mode, fn) in self.paths.items():
+                with _fusion(mode):
+                    results = fn(xt, dyt)
+                for case, (y, dx) in zip(self.cases, results):
+                    out[case.spec.name][path] = tuple(autodiff.numpy(t, "float64") for t in (y, dx))
         return out
 
     def reference(self, x, dy):
@@ -177,10 +195,12 @@ class Paths:
         finiteness; None for float64 itself."""
         if self.dtype == "float64":
             return None
-        x64, dy64 = (tf.constant(v, tf.float64) for v in (x, dy))
-        with config.fusion("never"):
+        with autodiff.float64(), _fusion("never"):
+            x64, dy64 = (autodiff.tensor(v, "float64") for v in (x, dy))
             return {
-                case.spec.name: tuple(t.numpy() for t in Case(case.spec, "float64", case.params).step(x64, dy64))
+                case.spec.name: tuple(
+                    autodiff.numpy(t) for t in Case(case.spec, "float64", case.params).step(x64, dy64)
+                )
                 for case in self.cases
             }
 
@@ -194,10 +214,43 @@ class Paths:
         return cls._cache[key]
 
 
+def _fusion(mode):
+    """A fusion block on TensorFlow (``mode`` None: none); fusion is
+    TensorFlow's XLA alone."""
+    if mode is None or not autodiff.is_tensorflow():
+        return contextlib.nullcontext()
+    return config.fusion(mode, min_size=0)
+
+
+def backend_paths(fused=True):
+    """The paths the active backend runs: TensorFlow's of ``PATHS``
+    (``fused=False``: without the fused one), ``("eager", "jit")`` on JAX
+    (``jax.jit``), ``("eager",)`` on PyTorch."""
+    backend = autodiff.name()
+    if backend == "tensorflow":
+        return tuple(p for p in PATHS if fused or p != "fused")
+    return ("eager", "jit") if backend == "jax" else ("eager",)
+
+
+def describe_paths(paths):
+    """The paths in words: ``eager, tf.function, fused, XLA`` on TensorFlow,
+    ``eager, jax.jit`` on JAX."""
+    words = {"graph": "tf.function", "jit": "XLA" if autodiff.is_tensorflow() else "jax.jit"}
+    return ", ".join(words.get(p, p) for p in paths)
+
+
 def stressed_specs():
-    """The catalog's activations the properties cover: all but random ones
-    in training (rrelu runs at inference here, its documented default)."""
-    return [s for s in keras_acts.catalog(builtin=True) if bench_params(s) is not None]
+    """The catalog's activations the properties cover: all that run with
+    their example arguments (rrelu runs at inference here, its documented
+    default)."""
+    specs = []
+    for spec in keras_acts.catalog(builtin=True):
+        try:
+            spec.example_params
+        except ValueError:
+            continue
+        specs.append(spec)
+    return specs
 
 
 # -- the properties -----------------------------------------------------------

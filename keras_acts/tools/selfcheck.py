@@ -2,8 +2,10 @@
 
 For each activation: our gradient against central differences in float64
 (with respect to x and to trainable parameters), at points away from likely
-kinks; and a small model with its layer (and its string) saved as .keras,
-loaded back, and required to predict identically.
+kinks, through the active Keras backend's autodiff in each of its modes
+(``autodiff.gradient_modes``: eager on TensorFlow and PyTorch, eager and
+``jax.jit`` on JAX); and a small model with its layer (and its string) saved
+as .keras, loaded back, and required to predict identically.
 """
 
 import inspect
@@ -11,7 +13,7 @@ import os
 import sys
 import tempfile
 
-from keras_acts.tools import plotting
+from keras_acts.tools import autodiff, cli, plotting
 
 
 def _example_layer_params(spec):
@@ -51,43 +53,86 @@ def probe_inputs(spec, params, seed=1234):
 
 
 def check_gradient(spec, params, rtol=1e-5, atol=1e-6):
-    """Max error of our gradient against central differences, and ok."""
+    """``(worst error, ok, [the inputs differentiated])``: our gradient's
+    Jacobian against central differences, in float64, in every mode of
+    ``autodiff.gradient_modes()`` (on JAX eager and under ``jax.jit``), with
+    respect to x and to the trainable parameters given as numbers."""
+    with autodiff.float64():
+        x = probe_inputs(spec, params)
+        static, values = dict(params), {}
+        for name in spec.differentiable:
+            value = params.get(name, spec.defaults.get(name))
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                values[name] = float(value)
+                static.pop(name, None)
+        try:
+            return _jacobians_agree(spec, static, x, values, rtol, atol)
+        except (TypeError, ValueError):
+            if not values:
+                raise
+            # The function takes these parameters only as Python numbers.
+            return _jacobians_agree(spec, params, x, {}, rtol, atol)
+
+
+def _jacobians_agree(spec, static, x, values, rtol, atol):
     import numpy as np
-    import tensorflow as tf
 
-    x = tf.constant(probe_inputs(spec, params), tf.float64)
-    static = dict(params)
-    tensors = {}
-    for name in spec.differentiable:
-        value = params.get(name, spec.defaults.get(name))
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            tensors[name] = tf.constant(float(value), tf.float64)
-            static.pop(name, None)
-    names = list(tensors)
+    names = list(values)
 
-    def f(x, *values):
-        return spec.function(x, **static, **dict(zip(names, values)))
+    def f(x, *tensors):
+        return spec.function(x, **static, **dict(zip(names, tensors)))
 
-    try:
-        theoretical, numerical = tf.test.compute_gradient(
-            f, [x] + [tensors[n] for n in names], delta=1e-6
-        )
-    except (TypeError, ValueError):
-        if not names:
-            raise
-        # The function takes these parameters only as Python numbers.
-        names = []
-
-        def f(x):  # noqa: F811
-            return spec.function(x, **params)
-
-        theoretical, numerical = tf.test.compute_gradient(f, [x], delta=1e-6)
+    inputs = [np.asarray(x, np.float64)] + [np.float64(values[n]) for n in names]
+    y, numerical = _numeric_jacobians(f, inputs)
     worst, ok = 0.0, True
-    for t, n in zip(theoretical, numerical):
-        error = np.abs(t - n)
-        worst = max(worst, float(np.max(error, initial=0.0)))
-        ok = ok and bool(np.all(error <= atol + rtol * np.abs(n)))
+    for mode in autodiff.gradient_modes():
+        for t, n in zip(_our_jacobians(f, inputs, y.shape, mode), numerical):
+            error = np.abs(t - n)
+            worst = max(worst, float(np.max(error, initial=0.0)))
+            ok = ok and bool(np.all(error <= atol + rtol * np.abs(n)))
     return worst, ok, ["x"] + names
+
+
+def _call(f, inputs):
+    return autodiff.numpy(f(*(autodiff.tensor(v, "float64") for v in inputs)))
+
+
+def _numeric_jacobians(f, inputs, delta=1e-6):
+    """``f``'s value, and its Jacobian with respect to each input by central
+    differences (rows: outputs, columns: the input's elements)."""
+    import numpy as np
+
+    y = _call(f, inputs)
+    jacobians = []
+    for i, value in enumerate(inputs):
+        columns = []
+        for index in np.ndindex(value.shape):
+            moved = []
+            for step in (delta, -delta):
+                shifted = np.array(value, np.float64)
+                shifted[index] += step
+                moved.append(_call(f, inputs[:i] + [shifted] + inputs[i + 1:]))
+            columns.append(((moved[0] - moved[1]) / (2 * delta)).ravel())
+        jacobians.append(np.stack(columns, axis=1))
+    return y, jacobians
+
+
+def _our_jacobians(f, inputs, y_shape, mode):
+    """The Jacobian of ``f`` with respect to each input through our
+    gradient, one vector-Jacobian product per output element, in ``mode``."""
+    import numpy as np
+
+    step = autodiff.vjp_step(f, mode)
+    tensors = [autodiff.tensor(v, "float64") for v in inputs]
+    size = int(np.prod(y_shape))
+    rows = [[] for _ in inputs]
+    for k in range(size):
+        upstream = np.zeros(size)
+        upstream[k] = 1.0
+        _, grads = step(autodiff.tensor(upstream.reshape(y_shape), "float64"), *tensors)
+        for row, grad in zip(rows, grads):
+            row.append(autodiff.numpy(grad).ravel())
+    return [np.stack(row, axis=0) for row in rows]
 
 
 def check_save_load(spec, directory):
@@ -108,16 +153,16 @@ def check_save_load(spec, directory):
     model = keras.Model(inputs, h)
     rng = np.random.default_rng(0)
     for weight in model.trainable_weights:  # trained-looking weights, PReLU/Snake too
-        noise = rng.normal(0.0, 0.1, tuple(weight.shape)).astype(weight.dtype)
-        weight.assign(weight + noise)
+        noise = rng.normal(0.0, 0.1, tuple(weight.shape))
+        weight.assign((autodiff.numpy(weight) + noise).astype(weight.dtype))
     x = rng.normal(0.0, 1.5, (16, 8)).astype("float32")
-    before = np.asarray(model(x, training=False))
-    if not np.array_equal(before, np.asarray(model(x, training=False))):
+    before = autodiff.numpy(model(x, training=False))
+    if not np.array_equal(before, autodiff.numpy(model(x, training=False))):
         return False, "predictions differ between two calls before saving"
     path = os.path.join(directory, f"{spec.name}.keras")
     model.save(path)
     loaded = keras.saving.load_model(path)
-    after = np.asarray(loaded(x, training=False))
+    after = autodiff.numpy(loaded(x, training=False))
     if not any(type(layer) is spec.layer for layer in loaded.layers):
         return False, f"loaded model has no {spec.layer_name} layer"
     if not np.array_equal(before, after):
@@ -140,7 +185,9 @@ def _gradient_cell(spec, params):
 
 
 def _save_load_cell(spec, directory):
-    ok, detail = check_save_load(spec, directory)
+    # Keras's seeding and saving import TensorFlow where it is installed, on any backend.
+    with cli.tensorflow_start_hidden():
+        ok, detail = check_save_load(spec, directory)
     return ok, f"{'ok' if ok else 'FAIL'} ({detail})"
 
 
@@ -162,6 +209,17 @@ def check_all(specs, params_of, verbose=False):
             if verbose:
                 print(f"{spec.name}: {rows[-1][-1]}", file=sys.stderr)
     return rows, failures, notes
+
+
+def modes_note(stress=False):
+    """Which backend and modes the checks ran in, as one sentence."""
+    modes = " and ".join("eager" if m == "eager" else f"under {m}" for m in autodiff.gradient_modes())
+    note = f"Ran on {autodiff.title()}: gradients {modes}, models saved and loaded as .keras."
+    if not stress:
+        from keras_acts.tools.properties import backend_paths, describe_paths
+
+        note += f" --stress adds properties in four dtypes through {describe_paths(backend_paths())}."
+    return note
 
 
 def _first_line(error):

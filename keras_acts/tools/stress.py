@@ -6,37 +6,41 @@ Three parts, all runnable on a user's own install without pytest:
   batches of edge and random inputs (``keras_acts.tools.properties``, which
   states them; the test suite feeds the same checks from hypothesis);
 * **threads**: workers call activations while another thread changes the
-  fusion settings and clears the cache (``run_threads``);
+  fusion settings and clears the cache (``run_threads``; fusion is
+  TensorFlow's XLA, so on JAX and PyTorch the workers run without it);
 * **the tampered-file corpus** of ``keras_acts.tools.tampered`` where that
   module is available: ``.keras`` files with hostile configs, each of which
-  must give a clean error or a correct load, and never run code."""
+  must give a clean error or a correct load, and never run code.
+
+They run on the active Keras backend; the property paths are that
+backend's (``properties.backend_paths``), and the figures name them."""
 
 import time
 
 import numpy as np
-import tensorflow as tf
 
 import keras_acts
 from keras_acts import config
-from keras_acts.tools.properties import SHAPE, run_properties
+from keras_acts.tools import autodiff
+from keras_acts.tools.properties import DTYPES, SHAPE, backend_paths, describe_paths, run_properties
 
 
 def run_threads(workers=8, calls=6):
     """``workers`` threads call activations while another changes the fusion
-    settings and clears the cache; each result must equal the one computed
-    alone. Returns (threads, errors)."""
+    settings and clears the cache (on TensorFlow: fusion is its XLA); each
+    result must equal the one computed alone. Returns (threads, errors)."""
     import threading
 
     names = ("gelu", "mish", "softmax", "elu", "softplus", "glu")
-    x = tf.constant(np.linspace(-4.0, 4.0, 96).reshape(12, 8), tf.float32)
-    expected = {n: getattr(keras_acts.activations, n)(x).numpy() for n in names}
+    x = autodiff.tensor(np.linspace(-4.0, 4.0, 96).reshape(12, 8), "float32")
+    expected = {n: autodiff.numpy(getattr(keras_acts.activations, n)(x)) for n in names}
     errors, stop = [], threading.Event()
 
     def work(i):
         try:
             for k in range(calls):
                 name = names[(i + k) % len(names)]
-                got = getattr(keras_acts.activations, name)(x).numpy()
+                got = autodiff.numpy(getattr(keras_acts.activations, name)(x))
                 np.testing.assert_allclose(got, expected[name], rtol=2e-5, atol=2e-6)
         except Exception as error:  # noqa: BLE001  (reported, not raised)
             errors.append(f"{type(error).__name__}: {error}")
@@ -49,16 +53,16 @@ def run_threads(workers=8, calls=6):
                 config.clear_fusion_cache()
             i += 1
 
-    meddler = threading.Thread(target=meddle)
+    meddlers = [threading.Thread(target=meddle)] if autodiff.is_tensorflow() else []
     threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
-    meddler.start()
-    for t in threads:
+    for t in meddlers + threads:
         t.start()
     for t in threads:
         t.join()
     stop.set()
-    meddler.join()
-    return workers + 1, errors
+    for t in meddlers:
+        t.join()
+    return workers + len(meddlers), errors
 
 
 def run_tampered(log=None):
@@ -70,7 +74,9 @@ def run_tampered(log=None):
         from keras_acts.tools import tampered
     except ImportError:
         return None
-    with tempfile.TemporaryDirectory() as folder:
+    from keras_acts.tools import cli
+
+    with tempfile.TemporaryDirectory() as folder, cli.tensorflow_start_hidden():
         return tampered.run_corpus(folder)
 
 
@@ -79,11 +85,13 @@ def run_stress(log=print):
     against this install; log a line per step and return the figures:
     ``property_batches``, ``property_values``, ``property_violations``,
     ``violations`` (the first 20 lines), ``threads``, ``thread_errors``,
-    ``files`` (the corpus's dict, or None: not available), ``seconds``."""
-    tf.get_logger().setLevel("ERROR")
+    ``files`` (the corpus's dict, or None: not available), ``seconds``,
+    ``backend`` and ``paths`` (the property paths, in words)."""
+    autodiff.quiet()
     start = time.perf_counter()
     log = log or (lambda line: None)
-    log("stress: properties of every activation in float16, bfloat16, float32, float64")
+    paths = describe_paths(backend_paths())
+    log(f"stress: properties of every activation in {', '.join(DTYPES)} on {autodiff.title()} ({paths})")
     checked, violations = run_properties(log=log)
     log(f"stress: {len(violations)} property violations in {checked} batches")
     threads, thread_errors = run_threads()
@@ -102,6 +110,8 @@ def run_stress(log=print):
         "thread_errors": thread_errors,
         "files": files,
         "seconds": round(time.perf_counter() - start, 1),
+        "backend": autodiff.title(),
+        "paths": paths,
     }
 
 

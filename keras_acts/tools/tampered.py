@@ -275,7 +275,7 @@ def _outcome(path, word, x, expected, safe_mode):
             model = keras.saving.load_model(path)
         else:
             model = keras.saving.load_model(path, safe_mode=safe_mode)
-        got = np.asarray(model(x, training=False))
+        got = _numpy(model(x, training=False))
     except _CLEAN_ERRORS as error:
         if word is not None and word.lower() in _own_words(error).lower():
             return "clean error"
@@ -298,7 +298,7 @@ def run_corpus(directory):
     model = build_model()
     model.save(valid_path)
     x = np.linspace(-3.0, 3.0, 24, dtype="float32").reshape(4, 6)
-    expected = np.asarray(model(x, training=False))
+    expected = _numpy(model(x, training=False))
     with zipfile.ZipFile(valid_path) as source:
         valid_config = json.loads(source.read("config.json"))
     figures = dict(cases=0, clean_errors=0, loaded_same=0, executions=0, failures=[])
@@ -325,3 +325,10 @@ def _count(figures, label, outcome, marker):
         figures["loaded_same"] += 1
     else:
         figures["failures"].append(f"{label}: {outcome}")
+
+
+def _numpy(y):
+    """A model's output on any Keras backend as NumPy (PyTorch's detached)."""
+    import keras
+
+    return np.asarray(keras.ops.convert_to_numpy(y))
