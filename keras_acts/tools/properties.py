@@ -59,7 +59,10 @@ MONOTONE_ULPS = 4
 _EPS = {"float16": 2.0**-10, "bfloat16": 2.0**-7, "float32": 2.0**-23, "float64": 2.0**-52}
 _RANGE = re.compile(r"^[\(\[](-?[0-9.]+|-inf), (-?[0-9.]+|inf)[\)\]]$")
 # Grow faster than x: their values overflow where x does not.
-_OVERFLOWING = {"exponential": 709.0, "selu": None}
+_OVERFLOWING = {"exponential": 709.0, "selu": None, "relu_squared": 1e154, "star_relu": 1e154}
+# gate(a) * b with the gate the FIRST half (glu's is the second): glu's NaN
+# masks mirrored, and in float64 a product of two finite halves overflows.
+_GATE_FIRST = frozenset({"swiglu", "geglu", "reglu"})
 
 
 def output_bounds(spec):
@@ -313,6 +316,8 @@ def _nan_masks(case, x):
         return np.broadcast_to(rows, x.shape), np.broadcast_to(rows, x.shape)
     if case.kind == "glu":
         a, b = np.split(nan, 2, axis=-1)
+        if case.spec.name in _GATE_FIRST:  # d/db = gate(a) does not involve b
+            return a | b, np.concatenate([a | b, a], axis=-1)
         # d/da = sigmoid(b) does not involve a; d/db involves both.
         return a | b, np.concatenate([b, a | b], axis=-1)
     return nan, nan & (case.spec.name not in SLOPE_AT_NAN)
@@ -368,6 +373,12 @@ def _finite_expected(case, x, ref, like_x):
         with np.errstate(invalid="ignore", over="ignore"):
             span = np.nanmax(x, axis=-1, keepdims=True) - x
         return finite & (span < _limits(case.dtype)[1])
+    if case.spec.name in _GATE_FIRST:  # |gate(a)| <= max(|a|, 0.3), slope <= 1.13, |dy| < 8
+        a, b = np.split(np.abs(x), 2, axis=-1)
+        top = _limits(case.dtype)[1] / 16
+        with np.errstate(over="ignore", invalid="ignore"):
+            fits = np.tile((a < top) & (b < top), 2) if like_x else np.maximum(a, 1.0) * b < top
+        return finite & fits
     if case.spec.name not in _OVERFLOWING:
         return finite
     limit = _OVERFLOWING[case.spec.name]
