@@ -1,8 +1,11 @@
 """NumPy references for catalog rows; see references.py for the fields.
 
-prelu, snake, rrelu (inference mode) and the normalizers log_softmax,
-softmin, sparsemax and glu, each written from the catalog's math.
+prelu, snake, star_relu, rrelu (inference mode), the normalizers
+log_softmax, softmin, sparsemax and glu, and the gated linear units swiglu,
+geglu and reglu, each written from the catalog's math.
 """
+
+import math
 
 import numpy as np
 from lazy_tensorflow import tf
@@ -67,6 +70,50 @@ def _np_sparsemax(x, axis=-1):
 def _np_glu(x, axis=-1):
     a, b = np.split(x, 2, axis=axis)
     return a * _np_sigmoid(b)
+
+
+def _np_star_relu(x, scale=1.0, bias=0.0):
+    return scale * np.maximum(x, 0.0) ** 2 + bias
+
+
+# The gated linear units, from "GLU Variants Improve Transformer" (Shazeer,
+# 2020): x = [a, b] along axis, gate(a) * b; the gate takes the FIRST half
+# (glu above gates the second).
+_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+
+
+def _np_gated(gate):
+    def reference(x, axis=-1, **params):
+        a, b = np.split(np.asarray(x, np.float64), 2, axis=axis)
+        return gate(a, **params) * b
+
+    return reference
+
+
+def _np_silu(a):
+    return a * _np_sigmoid(a)
+
+
+def _np_gelu(a, approximate=False):
+    if approximate:
+        # 0.5 (1 + tanh(z)) written as sigmoid(2 z), the same number without
+        # the cancellation of 1 + tanh(z) for negative a.
+        return a * _np_sigmoid(2.0 * math.sqrt(2.0 / math.pi) * (a + 0.044715 * a**3))
+    return 0.5 * a * _erfc(-a / math.sqrt(2.0))
+
+
+def _plain_gated(gate):
+    def plain(x, axis=-1, **params):
+        a, b = tf.split(x, 2, axis=axis)
+        return gate(a, **params) * b
+
+    return plain
+
+
+def _plain_gelu(a, approximate=False):
+    if approximate:
+        return 0.5 * a * (1.0 + tf.tanh(math.sqrt(2.0 / math.pi) * (a + 0.044715 * a**3)))
+    return 0.5 * a * (1.0 + tf.math.erf(a / math.sqrt(2.0)))
 
 
 def _plain_sparsemax(x, axis=-1):
@@ -153,5 +200,40 @@ REFERENCES = [
         # axis 0 of the shared tests' inputs has odd sizes: only the last axis.
         param_sets=[{}, {"axis": 1}],
         axis=True,
+    ),
+    Reference(
+        "star_relu",
+        numpy=_np_star_relu,
+        plain=lambda x, scale=1.0, bias=0.0: scale * tf.nn.relu(x) ** 2 + bias,
+        # The defaults (squared ReLU), MetaFormer's normalizing values, a
+        # negative scale (a learned one may turn), and arrays.
+        param_sets=[
+            {},
+            {"scale": 0.8944, "bias": -0.4472},
+            {"scale": -1.5, "bias": 2.0},
+            {"scale": np.array([0.5]), "bias": np.array([0.25])},
+        ],
+    ),
+    Reference(
+        "swiglu",
+        numpy=_np_gated(_np_silu),
+        plain=_plain_gated(lambda a: a * tf.sigmoid(a)),
+        param_sets=[{}, {"axis": 1}],  # axis 0 of the shared inputs is odd
+        axis=True,
+    ),
+    Reference(
+        "geglu",
+        numpy=_np_gated(_np_gelu),
+        plain=_plain_gated(_plain_gelu),
+        param_sets=[{}, {"approximate": True}, {"axis": 1, "approximate": True}],
+        axis=True,
+    ),
+    Reference(
+        "reglu",
+        numpy=_np_gated(lambda a: np.maximum(a, 0.0)),
+        plain=_plain_gated(tf.nn.relu),
+        param_sets=[{}, {"axis": 1}],
+        axis=True,
+        kinks=lambda axis=-1: (0.0,),
     ),
 ]

@@ -281,4 +281,9 @@ REFERENCES = [
         param_sets=[{}, {"threshold": 1.3}, {"threshold": 0.0}],
         kinks=lambda threshold=0.5: (-threshold, threshold),
     ),
+    Reference(
+        "relu_squared",
+        numpy=lambda x: np.maximum(x, 0.0) ** 2,
+        plain=lambda x: tf.nn.relu(x) ** 2,
+    ),
 ]

@@ -21,12 +21,12 @@ CUSTOM_ACTIVATION = background.Job(lambda folder: producers.made())  # runs the 
 
 @pytest.fixture
 def run_example(isolated_registry, monkeypatch, capfd):
-    """Run an example file as ``python examples/NAME``: (exit code, stdout)."""
+    """Run an example file as ``python examples/NAME ARGS...``: (exit code, stdout)."""
 
-    def run(name):
+    def run(name, *args):
         path = EXAMPLES / name
         monkeypatch.chdir(EXAMPLES.parent)
-        monkeypatch.setattr(sys, "argv", [str(path)])
+        monkeypatch.setattr(sys, "argv", [str(path), *args])
         code = 0
         try:
             runpy.run_path(str(path), run_name="__main__")
@@ -42,6 +42,19 @@ def test_quickstart(run_example):
     assert code == 0, out
     assert "identical predictions: True" in out
     assert "Closest known names: leaky_relu_custom" in out
+
+
+def test_transformer_block(run_example):
+    code, out = run_example("transformer_block.py", "--quick")
+    assert code == 0, out
+    assert "saved, loaded, identical predictions: True" in out
+    before, after = (float(v) for v in out.split("loss ")[1].split(" after")[0].split(" -> "))
+    assert after < before
+    # Ours keeps the input alone; keras.ops keeps a, b and silu(a): 2 halves against 3.
+    ours = int(out.split("keras_acts swiglu:")[1].split("bytes")[0].replace(",", ""))
+    theirs = int(out.split("keras.ops swiglu:")[1].split("bytes")[0].replace(",", ""))
+    assert ours == 8 * 32 * 344 * 4 and 3 * ours == 2 * theirs
+    assert "gate first: largest difference" in out and "matches: True" in out
 
 
 def test_custom_activation_loads_in_a_fresh_process():

@@ -162,6 +162,17 @@ TORCH_ACTIVATIONS = (
     ),
     TorchActivation(
         "GLU", ("glu",), "glu", (Argument("dim", -1, "axis", "axis"),),
+        differences=(
+            # Not a difference from nn.GLU: the pitfall of porting the gated
+            # feed-forwards beside it, whose gate is the other half.
+            "nn.GLU and our glu gate with the second half, a * sigmoid(b); the SwiGLU, "
+            "GeGLU and ReGLU feed-forwards of transformers gate with the first, "
+            "F.silu(gate_proj(x)) * up_proj(x) in LLaMA: port those to "
+            "keras_acts.layers.SwiGLU (GeGLU, ReGLU) after one Dense(2 * hidden) whose "
+            "kernel is [gate_proj.weight.T, up_proj.weight.T] concatenated on the last "
+            "axis, gate first (PyTorch 2.13 has no nn.SwiGLU module for from_torch to "
+            "map; examples/transformer_block.py ports one).",
+        ),
     ),
     TorchActivation(
         "GELU", ("gelu",), "gelu",

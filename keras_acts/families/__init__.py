@@ -4,15 +4,18 @@ The rule: an activation belongs to the family that says what it *is*.
 
 * ``sigmoids``: bounded, S-shaped or stepped, monotone (step, sigmoid, tanh,
   hard_sigmoid, ...).
-* ``rectifiers``: about x for large x, a kink or a simple rule below, no
-  exp (relu, leaky_relu, relu6, threshold, linear, squareplus, sparse_plus).
+* ``rectifiers``: about x (or its square) for large x, a kink or a simple
+  rule below, no exp (relu, leaky_relu, relu6, threshold, linear,
+  squareplus, sparse_plus, relu_squared).
 * ``exponentials``: built on exp and log (exponential, elu, selu, celu,
   softplus, log_sigmoid).
 * ``gated``: x times a gate of x (gelu, silu, mish, hard_silu, ...).
+* ``gated_units``: a gate of the first half of x times the second half,
+  halving an axis (swiglu, geglu, reglu: transformer feed-forwards).
 * ``shrinkage``: 0 or nearly around 0, moved towards 0 outside.
 * ``normalizers``: along an axis, each output depends on the whole slice
   (softmax, log_softmax, softmin, sparsemax, glu).
-* ``learned``: learned or random parameters (prelu, snake, rrelu).
+* ``learned``: learned or random parameters (prelu, snake, star_relu, rrelu).
 
 Every row is one ``define_builtin`` declaration: the forward formula with
 its docstring, the backward pass beside it (``keep=`` saying what it holds),
@@ -32,9 +35,13 @@ from keras_acts.families import (  # noqa: F401  (each module defines its rows)
     rectifiers,
     exponentials,
     gated,
+    gated_units,
     shrinkage,
     normalizers,
     learned,
 )
 
-FAMILIES = ("sigmoids", "rectifiers", "exponentials", "gated", "shrinkage", "normalizers", "learned")
+FAMILIES = (
+    "sigmoids", "rectifiers", "exponentials", "gated", "gated_units", "shrinkage", "normalizers",
+    "learned",
+)

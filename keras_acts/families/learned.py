@@ -1,13 +1,18 @@
 """Activations with learned or random parameters.
 
-prelu and snake have tensor parameters with gradients (``differentiable=``)
-that their layers learn as weights; rrelu draws random slopes in training.
+prelu, snake and star_relu have tensor parameters with gradients
+(``differentiable=``) that their layers learn as weights (prelu's and
+snake's one per element unless shared, star_relu's one scalar each); rrelu
+draws random slopes in training.
 """
+
+import keras
 
 from keras_acts.backend import ops, random
 from keras_acts.engine.define import define_builtin
 from keras_acts.engine.layer_bases import ParametricLayer, StochasticLayer
-from keras_acts.numerics import const, scaled_negative
+from keras_acts.engine.layers import constructor_signature_of
+from keras_acts.numerics import const, in_float32, scaled_negative
 from keras_acts.params import Boolean, Integer, PositiveOrTensor, Real, Seed, Tensor, invalid
 
 
@@ -99,6 +104,95 @@ def snake(x, frequency=1.0):
     # pass for a point a positive-frequency model never reaches; a learned
     # frequency is kept off 0 with a constraint if it ever heads there.
     return ops.where(ops.isinf(fx), x, y)
+
+
+# -- star_relu ---------------------------------------------------------------------
+class ScalarWeightsLayer(ParametricLayer):
+    """A layer that learns each ``differentiable`` parameter as one scalar
+    weight, shared by every element (star_relu's ``scale`` and ``bias``),
+    started at the constructor argument of the same name, a number.
+
+    Unlike ``ParametricLayer`` (PReLU's weight per element), its constructor
+    takes the activation's arguments only: no initializers or
+    ``shared_axes``. The config saves the starting values; the learned ones
+    are the layer's weights, saved with them.
+    """
+
+    @classmethod
+    def constructor_signature(cls, spec):
+        return constructor_signature_of(spec.layer_signature.parameters.values())
+
+    @classmethod
+    def describe_argument(cls, spec, name):
+        described = spec.layer_validators[name].describe()
+        if name in spec.differentiable:
+            return f"the starting value of the learned scalar weight `{name}` ({described})"
+        return described
+
+    def _validated_arguments(self, arguments):
+        values = self.spec.validate(self.spec.layer_validators, arguments)
+        starts = {n: values.pop(n) for n in self.spec.differentiable}
+        return {**values, "_starts": starts}
+
+    def build(self, input_shape):
+        if self.built:  # built from a config already: no second set of weights
+            return
+        for name in self.spec.differentiable:
+            initializer = keras.initializers.Constant(self._starts[name])
+            setattr(self, name, self.add_weight(shape=(), name=name, initializer=initializer))
+
+    def _config_arguments(self):
+        config = {n: getattr(self, n) for n in self._static_names(self.spec)}
+        return {**config, **self._starts}
+
+
+def _star_relu_backward(dy, x, y, scale, bias):
+    # The core sums the parameters' gradients to their shapes (every
+    # element, for the layer's scalars): each backend's reduction of a half
+    # type accumulates in float32 (4096 bfloat16 ones sum to 4096).
+    r = ops.relu(x)
+    dx = dy * (r * (const(2.0, x) * scale))
+    return dx, (dy * r) * r, dy
+
+
+@define_builtin(
+    backward=_star_relu_backward,
+    keep="x",
+    params={"scale": Tensor(), "bias": Tensor()},
+    differentiable=("scale", "bias"),
+    layer="StarReLU",
+    layer_checks={"scale": Real(), "bias": Real()},
+    layer_base=ScalarWeightsLayer,
+    formula="scale * relu(x)^2 + bias",
+    output_range="[bias, inf) for scale > 0",
+    monotonic=None,
+    smooth=True,
+)
+
+
+def star_relu(x, scale=1.0, bias=0.0):
+    """StarReLU (Yu et al., 2022, "MetaFormer Baselines for Vision"):
+    `scale * relu(x)^2 + bias`.
+
+    The paper's values, `scale=0.8944` and `bias=-0.4472` (`1 / sqrt(1.25)`
+    and `-0.5 / sqrt(1.25)`), make the output's mean 0 and its variance 1
+    for standard normal inputs (`relu(x)^2` has mean 1/2 and variance 5/4
+    there); the defaults, 1 and 0, are squared ReLU. `scale` and `bias` are
+    numbers, or tensors, NumPy arrays or lists broadcastable to `x`; the
+    gradient flows to `x`, `scale` and `bias`. The layer `StarReLU` learns
+    them as two scalar weights, started at its arguments
+    (`StarReLU(scale=0.8944, bias=-0.4472)`). The backward pass keeps `x`
+    (the output cannot give `relu(x)` back without dividing by `scale`).
+    Half types compute the forward pass in float32 (float16's `relu(x)^2`
+    overflows from x = 256 where `0.8944 relu(x)^2` does not). At `-inf`
+    the output is `bias`.
+    """
+
+    def forward(x, scale, bias):
+        r = ops.relu(x)
+        return scale * (r * r) + bias
+
+    return in_float32(forward, x, scale, bias)
 
 
 # -- rrelu -------------------------------------------------------------------

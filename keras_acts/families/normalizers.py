@@ -332,6 +332,9 @@ def glu(x, axis=-1):
     """Gated linear unit (Dauphin et al., 2017): `a * sigmoid(b)`, where `a`
     and `b` are the first and second halves of `x` along `axis`.
 
+    The gate is the second half here, as in PyTorch's `nn.GLU`; swiglu,
+    geglu and reglu (the transformer feed-forwards, "GLU Variants Improve
+    Transformer") gate with the first, `gate(a) * b`, the opposite.
     The output's `axis` is half the input's; an odd size is a ValueError
     (raised when the layer is built, where the shape is known).
     """

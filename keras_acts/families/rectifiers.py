@@ -1,6 +1,7 @@
-"""Rectifiers: about x for large x, a kink or a simple rule below; no exp.
+"""Rectifiers: about x (or its square) for large x, a kink or a simple rule below; no exp.
 
-relu, leaky_relu, relu6, threshold, linear, squareplus, sparse_plus.
+relu, leaky_relu, relu6, threshold, linear, squareplus, sparse_plus,
+relu_squared.
 """
 
 from keras_acts.backend import kernels, ops
@@ -309,3 +310,45 @@ def sparse_plus(x):
         ops.zeros_like(x),
         ops.where(x < one, const(0.25, x) * xp1 * xp1, x),
     )
+
+
+# -- relu_squared ----------------------------------------------------------------
+def _relu_squared_backward(dy, x, y):
+    # 2 relu(x) from the output, as 2 sqrt(y): the square root of a correctly
+    # rounded square is the number squared, exactly (IEEE round to nearest),
+    # so the slope is exact wherever y is normal. Where y overflowed (x above
+    # 1.8e19 in float32, 255.9 in float16), it is capped at the dtype's
+    # largest: a finite slope, 2 sqrt(largest), and the same one in every
+    # path (model-wide XLA would otherwise rewrite sqrt(r * r) to |r| and give
+    # the true slope where the eager path gives inf). NaN stays NaN.
+    return dy * (const(2.0, y) * ops.sqrt(ops.minimum(y, const(ops.largest(y), y))))
+
+
+@define_builtin(
+    backward=_relu_squared_backward,
+    keep="y",  # the next layer keeps it anyway: no memory of its own
+    params={},
+    layer="ReLUSquared",
+    formula="relu(x)^2",
+    output_range="[0, inf)",
+    monotonic=True,
+    smooth=True,
+)
+
+
+def relu_squared(x):
+    """Squared ReLU (So et al., 2021, Primer): `relu(x)^2`.
+
+    Continuously differentiable: its slope, `2 relu(x)`, is 0 at 0. The
+    backward pass reads the slope from the output (`2 sqrt(y)`), so it keeps
+    no tensor beyond the one the next layer keeps; the price is in float16,
+    where `y` is subnormal below x = 0.0078: the slope there is off by up to
+    ~2e-4 (0 for x below ~1.7e-4, where the true one is below 3.5e-4).
+    Each dtype computes in its own: the square is one correctly rounded
+    product, which overflows only where the true value does.
+    """
+    # max(x, 0), not relu(x): grappler merges Relu -> Square (r * r) into
+    # one _UnaryOpsComposition kernel (tests/test_graph_kernels.py); Maximum,
+    # binary, ends the chain. NaN stays NaN, -inf gives 0.
+    r = ops.maximum(x, const(0.0, x))
+    return r * r
