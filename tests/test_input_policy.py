@@ -3,6 +3,8 @@ integer and bool inputs behave as Keras's built-in of the same name, or raise
 a TypeError naming the dtype; ragged tensors work for element-wise
 activations; sparse tensors are refused."""
 
+import inspect
+
 import keras
 import numpy as np
 import pytest
@@ -123,8 +125,10 @@ def test_ragged_inputs_work_for_elementwise_activations(spec):
     "spec", [s for s in catalog_specs() if is_elementwise(s)], ids=lambda s: s.name
 )
 def test_ragged_inputs_work_for_elementwise_layers(spec):
-    # Learned weights are shared along the ragged axis (its size is unknown).
-    kwargs = {"shared_axes": [1]} if spec.differentiable else spec.example_params
+    # Learned weights are shared along the ragged axis (its size is unknown);
+    # scalar ones (StarReLU's) are shared along every axis already.
+    per_element = "shared_axes" in inspect.signature(spec.layer).parameters
+    kwargs = {"shared_axes": [1]} if per_element else spec.example_params
     layer = spec.layer(**kwargs)
     got = layer(RAGGED)
     assert isinstance(got, tf.RaggedTensor)
