@@ -214,3 +214,14 @@ def test_auto_leaves_model_wide_xla_to_fuse_by_itself():
         tf.function(keras_acts.activations.gelu)(tf.ones((64, 64)))
         assert len(fusion.cached_pairs()) == 1
     config.clear_fusion_cache()
+
+
+def test_an_axis_activation_fuses_at_two_ranks_in_one_process():
+    # Each rank compiles its own pair: one pair relaxed to an unknown rank
+    # could not halve an axis.
+    glu = keras_acts.activations.glu
+    x3 = tf.random.stateless_normal((8, 32, 256), seed=(1, 2))
+    x2 = tf.reshape(x3, (256, 256))
+    with keras_acts.config.fusion("always", min_size=0):
+        y3, y2 = glu(x3), glu(x2)
+    np.testing.assert_array_equal(tf.reshape(y3, (256, 128)).numpy(), y2.numpy())

@@ -264,6 +264,10 @@ def _cache_key(activation, x, tensors, static, keep):
         id(activation.backward),
         static_key,
         x.dtype.name,
+        # One compiled pair per rank: reduce_retracing would otherwise relax a
+        # second rank to an unknown one, which the axis-halving formulas
+        # (glu and the gated units) cannot take.
+        x.shape.rank,
         keep,
         len(tensors),
     )
