@@ -41,11 +41,15 @@ def layer_doc(activation, base):
     lines = [f"Layer applying `{activation.name}` ({string}).", ""]
     if activation.formula:
         lines += ["Formula:", "", f"    {activation.formula}", ""]
+    # An activation that halves its axis needs an even size there.
+    sample = (
+        "[[-2.0, -0.5, 0.5, 2.0]]" if activation.changes_shape else "[-2.0, -0.5, 0.0, 0.5, 2.0]"
+    )
     lines += [
         "Example:",
         "",
         f"    layer = keras_acts.layers.{activation.layer_name}({example})",
-        "    y = layer(np.array([-2.0, -0.5, 0.0, 0.5, 2.0]))",
+        f"    y = layer(np.array({sample}))",
         "",
         "Args:",
     ]
