@@ -298,9 +298,11 @@ def check_training(failures):
                 failures.append(f"{layer.name}'s {weight.name} did not train")
 
 
-def check_saving(failures, folder):
-    """Every string in a Dense layer and every default layer, saved and
-    loaded in this process: the same predictions."""
+def save_model(folder):
+    """A model with every string in a Dense layer, every default layer and
+    functions on symbolic inputs, saved in ``folder`` as ``BACKEND.keras``
+    beside its inputs and predictions (TensorFlow's is saved by
+    tests/producers.py); returns the path."""
     from saved_models import default_layers
 
     inputs = keras.Input((6,))
@@ -316,6 +318,14 @@ def check_saving(failures, folder):
     model.save(path)
     np.save(path + ".x.npy", x)
     np.save(path + ".expected.npy", expected)
+    return path
+
+
+def check_saving(failures, folder):
+    """The model of ``save_model``, loaded in this process: the same
+    predictions."""
+    path = save_model(folder)
+    x, expected = np.load(path + ".x.npy"), np.load(path + ".expected.npy")
     got = _numpy(keras.saving.load_model(path)(x))
     if not np.array_equal(got, expected):
         failures.append(f"a loaded model predicts differently: {_worst(got, expected):.3g}")
@@ -332,6 +342,19 @@ def check_jax_transforms(failures):
         failures.append("mish under jit differs")
     if not np.allclose(jax.vmap(mish)(x), mish(x), rtol=1e-12):
         failures.append("mish under vmap differs")
+    # Every activation under jit (its first parameter set), in one compiled
+    # program (one compile, not one per row): the same values and gradients
+    # as eagerly.
+    cases = list({name: (name, params) for name, params in reversed(CASES)}.values())
+    rows = [(getattr(keras_acts.activations, name), params) for name, params in cases]
+    inputs = [_tensor(smooth_inputs(BY_NAME[name], params), "float32") for name, params in cases]
+
+    def every_row(zs):
+        return [jax.value_and_grad(lambda v, f=f, p=p: (f(v, **p) ** 2).sum())(z) for (f, p), z in zip(rows, zs)]
+
+    for (name, params), eager, jitted in zip(cases, every_row(inputs), jax.jit(every_row)(inputs)):
+        if any(_worst(_numpy(a), _numpy(b)) > 2e-5 for a, b in zip(eager, jitted)):
+            failures.append(f"{name}{params} under jit differs from eager")
     second = jax.grad(jax.grad(lambda v: mish(v).sum()))(jnp.float64(0.5))
     h = 1e-4
     first = lambda v: float(jax.grad(lambda u: mish(u).sum())(jnp.float64(v)))  # noqa: E731
@@ -352,9 +375,12 @@ def check_torch_compile(failures):
 
     x = torch.linspace(-3.0, 3.0, 16)
 
+    A = keras_acts.activations
+
     def step(v):
         v = v.detach().clone().requires_grad_(True)
-        y = keras_acts.activations.mish(v) * keras_acts.activations.prelu(v, 0.25)
+        y = A.mish(v) * A.prelu(v, 0.25) + A.relu_squared(v) + A.star_relu(v, 0.8944, -0.4472)
+        y = y + A.swiglu(v).repeat(2) + A.geglu(v).repeat(2) + A.reglu(v).repeat(2)
         y.sum().backward()
         return y.detach(), v.grad
 

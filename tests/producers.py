@@ -13,7 +13,9 @@ does anything. In order:
    (tests/saved_models.py).
 4. The SavedModel tests/test_export.py serves without keras_acts:
    ``export/model``, with Keras's predictions in ``export/expected.npz``.
-5. What the graph optimizer merges, for tests/test_graph_kernels.py
+5. The TensorFlow file of the backends' matrix (tests/test_backends.py):
+   ``backends/tensorflow.keras``, which JAX and PyTorch load.
+6. What the graph optimizer merges, for tests/test_graph_kernels.py
    (``graph_chains.json``): it needs no process of its own, but building
    those graphs is ~12 s of Python, which this process takes off pytest's.
 
@@ -71,6 +73,10 @@ os.makedirs(folder + "/export")
 x = portability.sample_batch()
 expected = portability.export_saved_model(portability.cases(), x, folder + "/export/model")
 np.savez(folder + "/export/expected.npz", **expected)
+
+import backend_check
+os.makedirs(folder + "/backends")
+backend_check.save_model(folder + "/backends")
 
 import graph_probe
 with open(folder + "/graph_chains.json", "w") as f:
