@@ -1,16 +1,13 @@
 """Smoke test of the transformer feed-forward bench: it runs a tiny
 configuration and reports its fields. No timing or memory figure is
 asserted: the benchmark is not a test. The children's code runs in this
-process on the active backend; one end-to-end run of the command on JAX
-(the lightest import) goes through the real child processes."""
+process on the active backend (a real run's fresh processes cost ~17 s of
+the suite's budget: `python -m keras_acts.tools.bench_transformer --quick`
+is the end-to-end check)."""
 
 import json
-import os
-import subprocess
-import sys
 
 import keras
-import pytest
 
 from keras_acts.tools import bench_transformer
 
@@ -52,17 +49,3 @@ def test_report_has_its_fields(monkeypatch, capsys):
     assert table.startswith("| backend | activation |")
     assert f"| {backend} | geglu |" in table
     assert "swiglu" in bench_transformer.plain(rows)
-
-
-def test_the_command_runs_on_jax():
-    pytest.importorskip("jax")
-    env = dict(os.environ, KERAS_BACKEND="jax")
-    out = subprocess.run(
-        [sys.executable, "-m", "keras_acts.tools.bench_transformer", "--quick", "--markdown",
-         "--backends", "jax"],
-        capture_output=True, text=True, env=env, timeout=600,
-        cwd=os.path.join(os.path.dirname(__file__), ".."),
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "| jax | swiglu |" in out.stdout and "| jax | geglu |" in out.stdout
-    assert "XLA temp bytes" in out.stdout
