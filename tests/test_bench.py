@@ -164,3 +164,112 @@ def test_markdown_and_targets_of_a_single_size():
     assert "| 2^12, no XLA: none above 1.10 |" not in page
     assert "| mish and softmax within 1.5x of the floor (XLA) | not measured | - |" in page
     assert "- ours/keras: the median of each round's ratio" in page
+
+
+# -- other backends: the report of their results, and their steps --------------------------
+
+
+def _backend_result(backend, mode):
+    """A made-up result of `keras-acts bench` on JAX or PyTorch: the report's input."""
+    kernel = {"name": "mish", "size": 2**12, "mode": mode, "ours_ms": 1.0, "keras_ms": 2.0,
+              "floor_ms": 0.5, "ours_vs_keras": 0.5, "ours_vs_keras_spread": [0.4, 0.6],
+              "ours_vs_floor": 2.0, "keras_vs_floor": 4.0}
+    memory_row = {"name": "mish", "ours_extra_mib": 224.0, "keras_extra_mib": 736.0,
+                  "ours_first_step_extra_mib": 224.0, "ours_compiled": False,
+                  "ours_extra_tensors": 0.88, "keras_extra_tensors": 2.88}
+    if backend == "torch":
+        memory_row.update(ours_saved_extra_mib=128.0, keras_saved_extra_mib=256.0)
+    fit = {"name": "mish", "backend": backend, "depth": 8, "width": 1024, "batch": 4096, "rows": 9000,
+           "ours_step_ms": 900.0, "keras_step_ms": 1000.0, "step_ratio": 0.9, "step_ratio_range": [0.85, 1.02],
+           "ours_partial_step_ms": 200.0, "keras_partial_step_ms": 210.0,
+           "ours_extra_mib": 112.0, "keras_extra_mib": 368.0}
+    return {
+        "machine": {"backend": backend, "cpu": "test", "cores": 2},
+        "fusion": "auto",
+        "kernels": [kernel],
+        "targets": bench_report.kernel_summary([kernel], 2**12, 2**12),
+        "memory": {"backend": backend, "depth": 8, "width": 1024, "batch": 8192, "tensor_mib": 32.0,
+                   "linear_peak_mib": 292.0, "rows": [memory_row]},
+        "fit": [fit],
+    }
+
+
+def test_jax_report_sits_under_its_heading_and_judges_the_fit_targets():
+    page = bench_report.markdown(_backend_result("jax", "jit"))
+    assert "**Machine:** backend jax" in page
+    assert "### Speed targets" in page and "\n## " not in page
+    assert "| jax.jit, 2^12: geometric mean <= 1.0 | 0.50 | **met** |" in page
+    assert "| mish and softmax within 1.5x of the floor (jax.jit) | mish 2.00x | not met |" in page
+    assert "| fit mish: extra memory <= 0.60x Keras's | 0.30 (112 vs 368 MiB) | **met** |" in page
+    assert "| fit mish: step time <= 1.00x Keras's | 0.90 (0.85-1.02) | **met** |" in page
+    assert "memory_analysis().temp_size_in_bytes" in page
+    assert "first step MiB" not in page and "saved MiB" not in page
+    assert "| mish | 8 x Dense(1024) | 4096 / 9000 | 900.0 / 1000.0 | 0.90 | 0.85-1.02 |" in page
+
+
+def test_torch_report_lists_its_kernels_and_the_saved_tensors():
+    result = _backend_result("torch", "eager")
+    result["fit"][0].update(ours_extra_mib=400.0, keras_extra_mib=500.0)  # 0.80: over 0.70
+    page = bench_report.markdown(result)
+    # No kernel target is set for eager PyTorch: listed, not judged.
+    assert "| eager, 2^12: geometric mean ours/Keras (no target set) | 0.50 over 1 | - |" in page
+    assert "| fit mish: extra memory <= 0.70x Keras's | 0.80 (400 vs 500 MiB) | not met |" in page
+    assert "| ours saved MiB | keras saved MiB |" in page and "| 128 | 256 |" in page
+    assert "saved_tensors_hooks" in page
+    assert "### Training" not in page  # no training part in this result
+    assert "Targets" in bench_report.report(result)
+
+
+def test_backend_steps_return_values_and_gradients(monkeypatch):
+    # bench_backends' step and floor on PyTorch (which this process has
+    # imported already) and on JAX, with their own functions: the bench's
+    # plumbing, without a process per backend.
+    import jax.numpy as jnp
+    import numpy as np
+    import torch
+
+    from keras_acts.tools import bench_backends
+
+    x, dy = np.linspace(-2.0, 2.0, 8, dtype="float32"), np.full(8, 0.5, "float32")
+    expected = (np.tanh(x), 0.5 * (1 - np.tanh(x) ** 2))
+    for backend, tanh, as_tensor in (("torch", torch.tanh, torch.from_numpy), ("jax", jnp.tanh, jnp.asarray)):
+        monkeypatch.setattr(bench_backends, "BACKEND", backend)
+        ((_, compiled),) = bench_backends.MODES[backend]  # jit on JAX, eager on PyTorch
+        y, dx = bench_backends.step(tanh, compiled)(as_tensor(x), as_tensor(dy))
+        np.testing.assert_allclose(np.asarray(y.detach() if backend == "torch" else y), expected[0], rtol=1e-6)
+        np.testing.assert_allclose(np.asarray(dx), expected[1], rtol=1e-5)
+        y, dx = bench_backends.step(bench_backends.floor_fn(), False)(as_tensor(x), as_tensor(dy))
+        np.testing.assert_allclose(np.asarray(dx), 2 * dy)
+
+
+def test_fit_on_jax_and_torch_pairs_ours_and_keras_in_each_process(monkeypatch):
+    # There each process times ours and Keras's epoch by epoch in turn,
+    # half of them building Keras's model first; memory comes from the
+    # memory part at the fit's batch. The processes are stood in for.
+    calls = []
+
+    def pair_case(name, sizes, keras_first=False):
+        calls.append(keras_first)
+        ours = 90.0 if keras_first else 110.0
+        return [{"ours": {"step_ms": ours, "partial_step_ms": 20.0},
+                 "keras": {"step_ms": 100.0, "partial_step_ms": 25.0}}] * 3
+
+    def step_memory(names, sizes, log):
+        assert (sizes["depth"], sizes["width"], sizes["batch"]) == (8, 1024, 4096)
+        return {n: {"ours_extra_mib": 112.0, "keras_extra_mib": 368.0} for n in names}
+
+    monkeypatch.setattr(bench_fit, "_pair_case", pair_case)
+    monkeypatch.setattr(bench_fit, "_step_memory", step_memory)
+    monkeypatch.setattr(bench_fit.keras.backend, "backend", lambda: "jax")
+    (row,) = bench_fit.bench_fit(["mish"], quick=False, log=lambda *a: None)
+    assert calls == [False, True, False, True]
+    assert row["backend"] == "jax" and row["ours_extra_mib"] == 112.0
+    assert row["step_ratio"] == 1.0 and row["step_ratio_range"] == [0.9, 1.1]
+    assert row["ours_partial_step_ms"] == 20.0
+
+
+def test_pair_child_times_both_models():
+    # The pair's own code, in this process (bench runs it in a fresh one).
+    epochs = bench_fit._pair_child("relu", depth=1, width=16, batch=8, rows=20, epochs=3, keras_first=True)
+    assert len(epochs) == 2
+    assert all(e[who]["step_ms"] > 0 and e[who]["partial_step_ms"] > 0 for e in epochs for who in ("ours", "keras"))

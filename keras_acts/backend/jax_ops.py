@@ -48,6 +48,13 @@ def identity(x):
     return x
 
 
+# A jitted train step is one XLA program: what a backward pass recomputes
+# from a kept tensor passes through this barrier, or XLA merges it with the
+# forward pass's same terms and keeps those alive between the passes
+# (``keras_acts.numerics.recomputed_from``).
+optimization_barrier = jax.lax.optimization_barrier
+
+
 # -- reductions and shapes ---------------------------------------------------------
 def sum(x, axis=None, keepdims=False):  # noqa: A001
     return jnp.sum(x, axis=axis, keepdims=keepdims)

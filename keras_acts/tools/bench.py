@@ -1,28 +1,30 @@
-"""``keras-acts bench``: our activations against Keras's, measured.
+"""``keras-acts bench``: our activations against Keras's, measured on the
+active Keras backend (``KERAS_BACKEND``; TensorFlow where it is unset).
 
-Three parts:
+Four parts:
 
 1. kernels: forward plus backward of one activation on a float32 tensor
-   (2^22 and 2^14 elements), under ``tf.function`` without and with
-   model-wide XLA (``jit_compile=True``): ours, the Keras built-in of the same
-   name with the same parameters, and a bandwidth floor (a custom-gradient
-   ``y = 2x``, one read and one write each way), in interleaved repeated
-   runs. Medians and ratios.
+   (2^22 and 2^14 elements): on TensorFlow under ``tf.function`` without and
+   with model-wide XLA (``jit_compile=True``), on JAX under ``jax.jit``, on
+   PyTorch eagerly (``keras_acts.tools.bench_backends``): ours, the Keras
+   built-in of the same name with the same parameters, and a bandwidth floor
+   (a custom-gradient ``y = 2x``, one read and one write each way), in
+   interleaved repeated runs. Medians and ratios.
 2. training: steps per second of an MLP and a small CNN, ours against Keras.
-3. memory: peak resident memory of one training step of a deep MLP at a
-   large batch, one fresh process per case, minus the same model with
-   ``linear``: the extra memory an activation costs, ours against Keras
-   (XLA's one-time compiling kept apart, through a persistent cache).
+3. memory: the extra memory one training step of a deep MLP at a large batch
+   costs with an activation, over the same model with ``linear``, one fresh
+   process per case, measured as each backend allows
+   (``keras_acts.tools.bench_memory_child``).
+4. fit: Keras ``fit`` with a partial last batch, step time and extra memory
+   (``keras_acts.tools.bench_fit``).
 
 Run ``keras-acts bench --help``. The benchmark is not a test.
 """
 
 import argparse
-import datetime
 import json
 import math
 import os
-import platform
 import random
 import statistics
 import sys
@@ -31,6 +33,8 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+from keras_acts.tools import bench_backends  # noqa: E402
+from keras_acts.tools.bench_backends import BACKEND, MODES, TRAINING_JIT, machine  # noqa: E402
 from keras_acts.tools.bench_memory import bench_memory  # noqa: E402
 from keras_acts.tools.bench_options import DESCRIPTION, add_arguments  # noqa: E402
 from keras_acts.tools.bench_report import kernel_line, kernel_summary, markdown, report  # noqa: E402
@@ -39,37 +43,10 @@ from keras_acts.tools.keras_builtins import keras_builtin  # noqa: E402
 QUICK_NAMES = ["relu", "gelu", "silu", "mish", "softmax"]
 TRAIN_NAMES = ["relu", "gelu", "silu", "mish", "tanh", "elu"]
 PARTS = ("kernels", "training", "memory", "fit")
-FIT_NAMES = ["mish"]
+FIT_NAMES = ["mish", "gelu"]
 MEMORY_NAMES = [
     "relu", "sigmoid", "tanh", "elu", "gelu", "silu", "mish", "softplus", "squareplus", "softmax",
 ]
-
-
-# -- machine -----------------------------------------------------------------
-
-
-def machine():
-    import keras
-    import tensorflow as tf
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "gpus": len(tf.config.list_physical_devices("GPU")),
-        "python": platform.python_version(),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "date": datetime.date.today().isoformat(),
-    }
 
 
 # -- timing ------------------------------------------------------------------
@@ -164,11 +141,33 @@ def _step(f, jit):
     return tf.function(step, jit_compile=jit, autograph=False)
 
 
-def bench_kernels(specs, sizes, repeats, log):
+def _inputs(size):
+    """x, dy for ours and Keras's (dy shaped as y) and dy for the floor."""
+    width = min(1024, size)
+    if BACKEND != "tensorflow":
+        x = bench_backends.normal((size // width, width), 1)
+        return x, lambda shape: bench_backends.normal(shape, 3), bench_backends.normal(x.shape, 3)
     import tensorflow as tf
 
+    x = tf.random.stateless_normal((size // width, width), seed=(1, 2))
+    upstream = lambda shape: tf.random.stateless_normal(shape, seed=(3, 4))  # noqa: E731
+    return x, upstream, upstream(x.shape)
+
+
+def _runs(fn, name, log):
+    """Whether Keras's built-in runs here (not every one does on every backend)."""
+    try:
+        fn()
+        return True
+    except Exception as error:  # noqa: BLE001  (a measurement, not a test: say it and go on)
+        log(f"  {name}: Keras's built-in failed on {BACKEND}: {type(error).__name__}: {str(error)[:200]}")
+        return False
+
+
+def bench_kernels(specs, sizes, repeats, log):
     rows = []
-    floor = _floor_fn()
+    floor = _floor_fn() if BACKEND == "tensorflow" else bench_backends.floor_fn()
+    make_step = _step if BACKEND == "tensorflow" else bench_backends.step
     for spec in specs:
         params = bench_params(spec)
         if params is None:
@@ -178,21 +177,21 @@ def bench_kernels(specs, sizes, repeats, log):
         builtin = keras_builtin(spec.name)
         theirs = None if builtin is None else (lambda t, p=params, f=builtin: f(t, **p))
         for size in sizes:
-            width = min(1024, size)
-            x = tf.random.stateless_normal((size // width, width), seed=(1, 2))
-            dy = tf.random.stateless_normal(ours(x).shape, seed=(3, 4))
-            dx_floor = tf.random.stateless_normal(x.shape, seed=(3, 4))
-            for mode, jit in (("graph", False), ("xla", True)):
+            x, upstream, dx_floor = _inputs(size)
+            dy = upstream(tuple(ours(x).shape))
+            for mode, jit in MODES[BACKEND]:
                 variants = {
-                    "ours": _step(ours, jit),
-                    "floor": _step(floor, jit),
+                    "ours": make_step(ours, jit),
+                    "floor": make_step(floor, jit),
                 }
                 if theirs is not None:
-                    variants["keras"] = _step(theirs, jit)
+                    variants["keras"] = make_step(theirs, jit)
                 args = {"ours": dy, "floor": dx_floor, "keras": dy}
                 fns = {
                     k: (lambda s=s, d=args[k]: s(x, d)) for k, s in variants.items()
                 }
+                if "keras" in fns and not _runs(fns["keras"], spec.name, log):
+                    del fns["keras"]
                 s = interleaved(fns, repeats)
                 t = medians(s)
                 row = {
@@ -237,7 +236,7 @@ def _model(kind, activation, quick):
         outputs = keras.layers.Dense(10)(h)
         batch, in_shape = (32 if quick else 64), (32, 32, 3)
     model = keras.Model(inputs, outputs)
-    model.compile(optimizer="sgd", loss="mse", jit_compile=False)
+    model.compile(optimizer="sgd", loss="mse", jit_compile=TRAINING_JIT[BACKEND])
     return model, batch, in_shape
 
 
@@ -328,7 +327,7 @@ def run(args, log=_stderr):
             train_names = train_names[:2]
         result["training"] = bench_training(train_names, repeats, args.quick, log)
     if "memory" in parts:
-        log("memory: peak resident memory of a training step above the level before it, one process per case")
+        log(f"memory: the extra memory of a training step on {BACKEND}, one process per case")
         memory_names = names if args.names else MEMORY_NAMES
         if args.quick:
             memory_names = memory_names[:1]

@@ -1,12 +1,15 @@
-"""``keras-acts bench``'s memory part: the extra resident memory one training
-step of a deep MLP costs with an activation, ours against Keras's, each case
-in a fresh process (``keras_acts.tools.bench_memory_child``)."""
+"""``keras-acts bench``'s memory part: the extra memory one training step of
+a deep MLP costs with an activation, ours against Keras's, each case in a
+fresh process on the active backend (``keras_acts.tools.bench_memory_child``
+says how each backend's figure is measured)."""
 
 import json
 import os
 import subprocess
 import sys
 import tempfile
+
+import keras
 
 import keras_acts
 from keras_acts.tools.keras_builtins import keras_builtin
@@ -26,10 +29,11 @@ def _memory_case(activation, depth, width, batch, xla_cache):
     env = dict(
         os.environ,
         MALLOC_MMAP_THRESHOLD_="131072",
+        KERAS_BACKEND=keras.backend.backend(),
         TF_XLA_FLAGS=f"{flags} --tf_xla_persistent_cache_directory={xla_cache}".strip(),
     )
 
-    def peak_mib():
+    def measured():
         out = subprocess.run(
             [sys.executable, "-m", "keras_acts.tools.bench_memory_child",
              activation, str(depth), str(width), str(batch)],
@@ -38,19 +42,30 @@ def _memory_case(activation, depth, width, batch, xla_cache):
             text=True,
             check=True,
         )
-        return json.loads(out.stdout.strip().splitlines()[-1])["step_peak_bytes"] / 2**20
+        return json.loads(out.stdout.strip().splitlines()[-1])
 
     def cached():
         return sorted(os.listdir(xla_cache))
 
     before = cached()
-    first = peak_mib()
+    first = measured()
     compiled = cached() != before
-    return {"step": peak_mib() if compiled else first, "first": first, "compiled": compiled}
+    step = measured() if compiled else first
+    case = {"step": step["step_peak_bytes"] / 2**20, "first": first["step_peak_bytes"] / 2**20,
+            "compiled": compiled}
+    if "saved_bytes" in step:  # PyTorch: what autograd saved for the backward pass
+        case["saved"] = step["saved_bytes"] / 2**20
+    return case
 
 
-def bench_memory(names, quick, log):
-    depth, width, batch = (4, 512, 1024) if quick else (8, 1024, 8192)
+QUICK_SIZES = (4, 512, 1024)
+FULL_SIZES = (8, 1024, 8192)
+
+
+def bench_memory(names, quick, log, sizes=None):
+    """Rows of extra memory over ``linear``; ``sizes`` (depth, width, batch)
+    replace the part's own (the fit part measures at its batch)."""
+    depth, width, batch = sizes or (QUICK_SIZES if quick else FULL_SIZES)
     tensor_mib = width * batch * 4 / 2**20
     cases = [("linear", "linear")]
     for name in names:
@@ -65,7 +80,8 @@ def bench_memory(names, quick, log):
         for label, act in cases:
             peaks[label] = _memory_case(act, depth, width, batch, xla_cache)
             first = f" (first step, compiling: {peaks[label]['first']:.0f})" if peaks[label]["compiled"] else ""
-            log(f"  {label:<16} peak {peaks[label]['step']:.0f} MiB{first}")
+            saved = f", saved for backward {peaks[label]['saved']:.0f} MiB" if "saved" in peaks[label] else ""
+            log(f"  {label:<16} peak {peaks[label]['step']:.0f} MiB{first}{saved}")
     base = peaks["linear"]["step"]
     rows = []
     for name in names:
@@ -75,18 +91,21 @@ def bench_memory(names, quick, log):
         keras_peak = peaks.get(name + "/keras")
         ours_extra = ours["step"] - base
         keras_extra = None if keras_peak is None else keras_peak["step"] - base
-        rows.append(
-            {
-                "name": name,
-                "ours_extra_mib": ours_extra,
-                "ours_first_step_extra_mib": ours["first"] - base,
-                "ours_compiled": ours["compiled"],
-                "keras_extra_mib": keras_extra,
-                "ours_extra_tensors": ours_extra / (depth * tensor_mib),
-                "keras_extra_tensors": None if keras_extra is None else keras_extra / (depth * tensor_mib),
-            }
-        )
+        row = {
+            "name": name,
+            "ours_extra_mib": ours_extra,
+            "ours_first_step_extra_mib": ours["first"] - base,
+            "ours_compiled": ours["compiled"],
+            "keras_extra_mib": keras_extra,
+            "ours_extra_tensors": ours_extra / (depth * tensor_mib),
+            "keras_extra_tensors": None if keras_extra is None else keras_extra / (depth * tensor_mib),
+        }
+        if "saved" in ours:
+            row["ours_saved_extra_mib"] = ours["saved"] - peaks["linear"]["saved"]
+            row["keras_saved_extra_mib"] = None if keras_peak is None else keras_peak["saved"] - peaks["linear"]["saved"]
+        rows.append(row)
     return {
+        "backend": keras.backend.backend(),
         "depth": depth,
         "width": width,
         "batch": batch,

@@ -6,9 +6,11 @@ import argparse
 
 
 DESCRIPTION = (
-    "Time and size our activations against Keras's built-ins: forward + backward kernels, "
-    "training steps per second, and the extra memory of a training step. Progress goes to "
-    "stderr, the report to stdout. This is a measurement, not a test."
+    "Time and size our activations against Keras's built-ins on the active Keras backend "
+    "(KERAS_BACKEND: tensorflow, jax or torch; tensorflow where unset): forward + backward "
+    "kernels, training steps per second, the extra memory of a training step, and Keras fit "
+    "with a partial last batch. Progress goes to stderr, the report to stdout. This is a "
+    "measurement, not a test."
 )
 
 
