@@ -391,6 +391,31 @@ def static_size(x):
 _dims = ops.dims
 
 
+def halved_shape(name):
+    """The ``output_shape`` of an activation that halves its ``axis`` (glu
+    and the gated units): the input's shape, that axis halved; an axis out
+    of range or of odd size is a ValueError naming ``name``."""
+
+    def output_shape(input_shape, axis=-1, **_):
+        shape = list(input_shape)
+        if not -len(shape) <= axis < len(shape):
+            raise ValueError(
+                f"{name}: axis {axis} is out of range for an input of rank {len(shape)} "
+                f"(shape {tuple(input_shape)})."
+            )
+        size = shape[axis]
+        if size is not None:
+            if size % 2:
+                raise ValueError(
+                    f"{name} splits axis {axis} in two halves, but its size is {size} "
+                    f"(odd) in input shape {tuple(input_shape)}."
+                )
+            shape[axis] = size // 2
+        return tuple(shape)
+
+    return output_shape
+
+
 def halves(x, axis):
     """The first and second halves of ``x`` along ``axis``, as a reshape to a
     (2, size / 2) pair and an unstack: XLA fuses that where a split of the

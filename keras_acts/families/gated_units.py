@@ -33,6 +33,7 @@ from keras_acts.engine.layer_bases import ReshapingLayer
 from keras_acts.families import gated
 from keras_acts.numerics import (
     const,
+    halved_shape,
     halves,
     in_float32,
     joined,
@@ -41,30 +42,6 @@ from keras_acts.numerics import (
     under_xla,
 )
 from keras_acts.params import Axis, Boolean
-
-
-def _halved_shape(name):
-    """The ``output_shape`` of ``name``: the input's, its ``axis`` halved;
-    an axis out of range or of odd size is a ValueError naming ``name``."""
-
-    def output_shape(input_shape, axis=-1, **_):
-        shape = list(input_shape)
-        if not -len(shape) <= axis < len(shape):
-            raise ValueError(
-                f"{name}: axis {axis} is out of range for an input of rank {len(shape)} "
-                f"(shape {tuple(input_shape)})."
-            )
-        size = shape[axis]
-        if size is not None:
-            if size % 2:
-                raise ValueError(
-                    f"{name} splits axis {axis} in two halves, gate and value, but its "
-                    f"size is {size} (odd) in input shape {tuple(input_shape)}."
-                )
-            shape[axis] = size // 2
-        return tuple(shape)
-
-    return output_shape
 
 
 def _gated(x, axis, gate):
@@ -114,7 +91,7 @@ def _swiglu_backward(dy, x, y, axis):
     params={"axis": Axis(allow_tuple=False)},
     layer="SwiGLU",
     layer_base=ReshapingLayer,
-    output_shape=_halved_shape("swiglu"),
+    output_shape=halved_shape("swiglu"),
     formula="silu(a) * b, where a, b = x split in halves along axis (gate first)",
     output_range="(-inf, inf)",
     monotonic=False,
@@ -131,7 +108,7 @@ def swiglu(x, axis=-1):
     size is a ValueError (raised when the layer is built, where the shape is
     known). silu is the catalog's own (its limits: 0 at `-inf`).
     """
-    _halved_shape("swiglu")(x.shape, axis)
+    halved_shape("swiglu")(x.shape, axis)
     return _gated(x, axis, gated.silu.spec.forward)
 
 
@@ -188,7 +165,7 @@ def _geglu_backward(dy, x, y, axis, approximate):
     params={"axis": Axis(allow_tuple=False), "approximate": Boolean()},
     layer="GeGLU",
     layer_base=ReshapingLayer,
-    output_shape=_halved_shape("geglu"),
+    output_shape=halved_shape("geglu"),
     formula=(
         "gelu(a, approximate) * b, where a, b = x split in halves along axis (gate first)"
     ),
@@ -209,7 +186,7 @@ def geglu(x, axis=-1, approximate=False):
     negative tail (erfc), and exported graphs take its portable form, which
     TFLite fuses into its GELU op.
     """
-    _halved_shape("geglu")(x.shape, axis)
+    halved_shape("geglu")(x.shape, axis)
 
     def gate(a):
         value = gated.gelu.spec.forward(a, approximate=approximate)
@@ -236,7 +213,7 @@ def _reglu_backward(dy, x, y, axis):
     params={"axis": Axis(allow_tuple=False)},
     layer="ReGLU",
     layer_base=ReshapingLayer,
-    output_shape=_halved_shape("reglu"),
+    output_shape=halved_shape("reglu"),
     formula="relu(a) * b, where a, b = x split in halves along axis (gate first)",
     output_range="(-inf, inf)",
     monotonic=False,
@@ -252,5 +229,5 @@ def reglu(x, axis=-1):
     The output's `axis` is half the input's; an odd size is a ValueError.
     The gradient through the gate at `a == 0` is 0, as TensorFlow's relu's.
     """
-    _halved_shape("reglu")(x.shape, axis)
+    halved_shape("reglu")(x.shape, axis)
     return _gated(x, axis, ops.relu)

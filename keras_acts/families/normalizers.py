@@ -16,6 +16,7 @@ from keras_acts.engine.layer_bases import (
 )
 from keras_acts.numerics import (
     const,
+    halved_shape,
     halves,
     in_float32,
     joined,
@@ -277,22 +278,7 @@ def _simplex_threshold(z, axis):
 
 
 # -- glu ---------------------------------------------------------------------
-def _glu_output_shape(input_shape, axis):
-    shape = list(input_shape)
-    if not -len(shape) <= axis < len(shape):
-        raise ValueError(
-            f"glu: axis {axis} is out of range for an input of rank {len(shape)} "
-            f"(shape {tuple(input_shape)})."
-        )
-    size = shape[axis]
-    if size is not None:
-        if size % 2:
-            raise ValueError(
-                f"glu splits axis {axis} in two halves, but its size is {size} "
-                f"(odd) in input shape {tuple(input_shape)}."
-            )
-        shape[axis] = size // 2
-    return tuple(shape)
+_glu_output_shape = halved_shape("glu")
 
 
 def _glu_backward(dy, x, y, axis):
