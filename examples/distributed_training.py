@@ -16,9 +16,11 @@ Each mode prints its report as one line of JSON (the mirrored one says
 whether the replicas' weights are identical, and how far the reloaded
 model's predictions are from the trained one's). With ``--every-activation``,
 the model has one branch per activation of the catalog
-(keras_acts.tools.strategies), and the mirrored report says per activation
-whether its weights stayed finite and equal across replicas: the checks
-behind docs/deploy.md. Without a mode, the script prints its usage.
+(scripts/distribution_checks.py, which needs the repository root on
+PYTHONPATH), and the mirrored report says per activation whether its
+weights stayed finite and equal across replicas: the checks behind
+docs/deploy.md (scripts/deploy_page.py runs them). Without a mode, the
+script prints its usage.
 """
 
 import argparse
@@ -70,9 +72,9 @@ def data(seed, rows=256):
 
 
 def make_model(every_activation):
-    from keras_acts.tools import strategies
+    from scripts import distribution_checks
 
-    return strategies.catalog_model() if every_activation else build_model()
+    return distribution_checks.catalog_model() if every_activation else build_model()
 
 
 def mirrored(out_dir, every_activation=False):
@@ -105,9 +107,9 @@ def mirrored(out_dir, every_activation=False):
         ),
     }
     if every_activation:
-        from keras_acts.tools import strategies
+        from scripts import distribution_checks
 
-        report["verdicts"] = strategies.mirrored_verdicts(model)
+        report["verdicts"] = distribution_checks.mirrored_verdicts(model)
     print(json.dumps(report))
     return report
 

@@ -1,7 +1,7 @@
 import os
 
 import keras_acts
-from keras_acts.tools import catalog_page
+from scripts import catalog_page
 
 PAGE = os.path.join(os.path.dirname(__file__), "..", "docs", "catalog.md")
 
@@ -10,7 +10,7 @@ def test_catalog_page_is_generated_from_the_registry():
     with open(PAGE) as f:
         committed = f.read()
     assert committed == catalog_page.render(), (
-        "docs/catalog.md is stale: run python -m keras_acts.tools.catalog_page > docs/catalog.md"
+        "docs/catalog.md is stale: run python -m scripts.catalog_page > docs/catalog.md"
     )
 
 

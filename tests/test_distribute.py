@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import background
-from keras_acts.tools.strategies import free_ports
+from scripts.distribution_checks import free_ports
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLE = os.path.join(ROOT, "examples", "distributed_training.py")

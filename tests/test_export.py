@@ -1,7 +1,7 @@
 """Every activation leaves TensorFlow: SavedModel served without keras_acts,
 TFLite with builtin ops only, ONNX through tf2onnx and onnxruntime; and the
 export command. One model holds every activation as one output each, so
-each format costs one conversion (keras_acts.tools.portability)."""
+each format costs one conversion (scripts/deploy_checks.py)."""
 
 import importlib.util
 import os
@@ -18,39 +18,39 @@ import keras_acts
 import producers
 from keras_acts import _backend
 from keras_acts.tools import export as export_tool
-from keras_acts.tools import portability
+from scripts import deploy_checks
 
-CASES = portability.cases()
+CASES = deploy_checks.cases()
 IDS = [case.label for case in CASES]
 # Forward passes that a portable graph must run without control flow,
 # gathers or scatters (GPU delegates run none of them).
 NO_CONTROL_FLOW = {"softmax", "log_softmax", "softmin", "sparsemax"}
 CONTROL_FLOW_OPS = {"IF", "WHILE", "WHERE", "GATHER_ND", "SCATTER_ND"}
 needs_onnx = pytest.mark.skipif(
-    not portability.onnx_available(), reason="tf2onnx and onnxruntime not installed"
+    not export_tool.onnx_available(), reason="tf2onnx and onnxruntime not installed"
 )
 
 
 @pytest.fixture(scope="module")
 def batch():
-    return portability.sample_batch()
+    return deploy_checks.sample_batch()
 
 
 @pytest.fixture(scope="module")
 def tflite_results(batch):
-    return portability.check_tflite(CASES, batch)
+    return deploy_checks.check_tflite(CASES, batch)
 
 
 @pytest.fixture(scope="module")
 def onnx_results(batch):
-    return portability.check_onnx(CASES, batch)
+    return deploy_checks.check_onnx(CASES, batch)
 
 
 # Exported by the process of tests/producers.py, served in a fresh one that
 # never imports keras_acts; both in the background.
 def _serve(folder):
     made = os.path.join(producers.made()[0], "export")
-    outputs, report = portability.serve_in_fresh_process(made + "/model", portability.sample_batch())
+    outputs, report = deploy_checks.serve_in_fresh_process(made + "/model", deploy_checks.sample_batch())
     return made, outputs, report
 
 
@@ -63,8 +63,8 @@ def saved_model():
     folder, outputs, report = SERVED.result()
     assert report["keras_acts_imported"] is False
     with np.load(folder + "/expected.npz") as expected:
-        results = portability.compare_outputs(CASES, outputs, expected)
-    return results, portability.xla_compiled_functions(folder + "/model")
+        results = deploy_checks.compare_outputs(CASES, outputs, expected)
+    return results, deploy_checks.xla_compiled_functions(folder + "/model")
 
 
 # -- SavedModel --------------------------------------------------------------
@@ -363,11 +363,11 @@ def test_import_under_legacy_keras_raises_a_clear_error():
 def test_deploy_page_rows_match_these_results(saved_model, tflite_results, onnx_results):
     """Regenerating the page costs a minute; its rows come from the same
     checks as the results above, so those rows must be on the committed page."""
-    from keras_acts.tools import deploy_page
+    from scripts import deploy_page
 
     with open(os.path.join(os.path.dirname(__file__), "..", "docs", "deploy.md")) as f:
         page = f.read()
-    onnx = onnx_results if portability.onnx_available() else None
+    onnx = onnx_results if export_tool.onnx_available() else None
     rows = deploy_page.table_rows(CASES, saved_model[0], tflite_results, onnx)
     # The strategy columns come from a run of every activation under both
     # strategies, too slow for the suite (tests/test_distribute.py runs the

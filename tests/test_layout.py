@@ -1,5 +1,6 @@
-"""The package's layout holds: imports run one way, the tools use only the
-public API, and no module or function grows past what a reader takes in."""
+"""The package's layout holds: imports run one way, the tools (and the
+docs generators of scripts/) use only the public API, and no module or
+function grows past what a reader takes in."""
 
 import ast
 import os
@@ -7,6 +8,7 @@ import os
 import pytest
 
 PACKAGE = os.path.join(os.path.dirname(__file__), "..", "keras_acts")
+SCRIPTS = os.path.join(os.path.dirname(__file__), "..", "scripts")
 MAX_MODULE_LINES = 450
 MAX_FUNCTION_LINES = 60
 # What the tools may import from the package: its public face.
@@ -82,6 +84,15 @@ def test_tools_use_only_the_public_api():
             continue
         private = {n for n in _imports(path) if n not in PUBLIC and not n.startswith("keras_acts.tools")}
         assert not private, f"{name} imports {sorted(private)}"
+
+
+def test_scripts_use_only_the_public_api_and_the_tools():
+    scripts = [name for name in sorted(os.listdir(SCRIPTS)) if name.endswith(".py")]
+    assert "catalog_page.py" in scripts
+    for name in scripts:
+        imported = _imports(os.path.join(SCRIPTS, name))
+        private = {n for n in imported if n not in PUBLIC and not n.startswith("keras_acts.tools")}
+        assert not private, f"scripts/{name} imports {sorted(private)}"
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))

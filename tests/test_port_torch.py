@@ -371,11 +371,11 @@ def test_table_defaults_match_recorded_pytorch_defaults():
 
 
 def test_porting_page_is_generated_from_the_table():
-    from keras_acts.tools import porting_page
+    from scripts import porting_page
 
     committed = (Path(__file__).parent.parent / "docs" / "porting.md").read_text()
     assert committed == porting_page.render(), (
-        "docs/porting.md is stale: python -m keras_acts.tools.porting_page > docs/porting.md"
+        "docs/porting.md is stale: python -m scripts.porting_page > docs/porting.md"
     )
     for row in torch_names.TORCH_ACTIVATIONS:
         assert f"`nn.{row.module}`" in committed

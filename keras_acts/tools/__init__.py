@@ -13,5 +13,11 @@
   built-ins.
 * ``demo``: two spirals, one MLP, several activations.
 * ``plotting``: pictures of activations and decision boundaries.
-* ``catalog_page``: docs/catalog.md, generated from the registry.
+* ``export``: the ``export`` subcommand, and the model conversions and
+  their comparison with Keras, which the checks behind docs/deploy.md use
+  too.
+* ``stress``, ``properties``, ``tampered``: ``keras-acts check --stress``.
+
+The docs pages' generators live outside the package, in the repository's
+``scripts/``.
 """

@@ -3,13 +3,18 @@
 Loads a ``.keras`` model that uses our activations, writes it in the chosen
 format from a portable graph (``keras_acts.config.portable()``: no XLA
 calls, no ops the converters lack), runs the result on a random batch and
-reports the largest difference from Keras's own predictions. It needs the
+reports the largest difference from Keras's own predictions (relative to
+max(1, |y|), as ``largest_difference`` says). It needs the
 TensorFlow backend (KERAS_BACKEND=tensorflow): on JAX and PyTorch it says so
 and exits before reading anything.
 
 The result is written beside OUT under a temporary name and moved into
 place once it has run: a failed export leaves OUT as it was, and nothing
 else behind.
+
+The conversions themselves (``tflite_bytes``, ``onnx_model``, ``run_onnx``,
+``signature_outputs``) and the comparison (``largest_difference``) are the
+ones the checks behind docs/deploy.md use too (scripts/deploy_checks.py).
 """
 
 import contextlib
@@ -24,7 +29,7 @@ import numpy as np
 from keras_acts.tools.common import EXIT_FAILED, CliError
 
 FORMATS = ("savedmodel", "tflite", "onnx")
-ONNX_OPSET = 17
+ONNX_OPSET = 17  # of every ONNX conversion: the command's and docs/deploy.md's
 
 
 class ConverterMissing(ImportError):
@@ -55,8 +60,9 @@ def require_tensorflow():
 
 def export_model(model_path, to, output, *, batch=4, seed=0, verbose=True):
     """Write the model at ``model_path`` as ``to`` at ``output``; return the
-    largest absolute difference between the written model's predictions and
-    Keras's on a random batch of ``batch`` rows drawn with ``seed``.
+    largest difference (``largest_difference``) between the written model's
+    predictions and Keras's on a random batch of ``batch`` rows drawn with
+    ``seed``.
 
     ``output`` is replaced only by a complete result that ran: a failure
     leaves it as it was. Needs the TensorFlow backend (``NeedsTensorFlow``
@@ -75,7 +81,7 @@ def export_model(model_path, to, output, *, batch=4, seed=0, verbose=True):
     x = _random_batch(_single_input(model, model_path), batch, seed)
     outputs = model(x, training=False)
     keys = sorted(outputs) if isinstance(outputs, dict) else None
-    expected = _flat(outputs)
+    expected = flat_numpy(outputs)
     with _staged(output) as staged:
         try:
             with keras_acts.config.portable():
@@ -83,20 +89,24 @@ def export_model(model_path, to, output, *, batch=4, seed=0, verbose=True):
         except Exception as error:  # noqa: BLE001 -- any converter's failure, named
             raise ExportFailed(
                 f"writing {output!r} as {to} failed, and {output!r} is left as it was: "
-                f"{type(error).__name__}: {_first_line(error)}"
+                f"{type(error).__name__}: {first_error_line(error)}"
             ) from error
-    difference = max(_max_diff(g, e) for g, e in zip(got, expected))
+    difference = max(largest_difference(g, e) for g, e in zip(got, expected))
     if verbose:
         print(
-            f"wrote {output} ({to}); largest difference from Keras's "
-            f"predictions on a random batch of {batch}: {difference:.3g}"
+            f"wrote {output} ({to}); largest difference from Keras's predictions on a "
+            f"random batch of {batch}, relative to max(1, |y|): {difference:.3g}"
         )
     return difference
 
 
-def _first_line(error):
-    text = str(error).strip()
-    return text.splitlines()[0][:300] if text else "(no message)"
+def first_error_line(error):
+    """The first line of a converter's message that says what failed (one
+    with "error" or "not": the lines after it are notes and the converter's
+    summary), else its first line; 300 characters at most."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    telling = [line for line in lines if "error" in line.lower() or "not" in line.lower()]
+    return (telling or lines or ["(no message)"])[0][:300]
 
 
 def _check_output(model_path, output):
@@ -240,6 +250,15 @@ def _move_into_place(new, target, aside):
         raise
 
 
+def onnx_available():
+    """Whether tf2onnx and onnxruntime are installed."""
+    try:
+        _require_onnx()
+    except ConverterMissing:
+        return False
+    return True
+
+
 def _require_onnx():
     try:
         import onnxruntime  # noqa: F401
@@ -260,21 +279,73 @@ def _random_batch(keras_input, batch, seed):
     return rng.uniform(-3.0, 3.0, size=shape).astype(dtype)
 
 
-def _flat(outputs):
-    """Outputs in one order for Keras and every format: dict outputs by key."""
+def flat_numpy(outputs):
+    """A model's outputs as a list of arrays, in one order for Keras and every
+    format: ``tf.nest.flatten``'s (a dict's by sorted key)."""
     import tensorflow as tf
 
-    if isinstance(outputs, dict):
-        return [np.asarray(outputs[k]) for k in sorted(outputs)]
     return [np.asarray(o) for o in tf.nest.flatten(outputs)]
 
 
-def _max_diff(got, expected):
+def largest_difference(got, expected):
+    """The largest difference of ``got`` from ``expected``, relative to
+    max(1, |expected|): absolute up to 1, relative above, where float32's
+    rounding grows with the value. NaN matches NaN and an infinity the same
+    infinity; other shapes differ infinitely."""
     got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
     if got.shape != expected.shape:
         return float("inf")
     same = (got == expected) | (np.isnan(got) & np.isnan(expected))
-    return float(np.max(np.where(same, 0.0, np.abs(got - expected)), initial=0.0))
+    with np.errstate(invalid="ignore"):
+        scaled = np.abs(got - expected) / np.maximum(1.0, np.abs(expected))
+    return float(np.max(np.where(same, 0.0, scaled), initial=0.0))
+
+
+def tflite_bytes(model):
+    """``model`` converted by TFLite with its builtin ops only (no select TF ops)."""
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    with contextlib.redirect_stdout(io.StringIO()):
+        return converter.convert()
+
+
+def signature_outputs(interpreter, x):
+    """A TFLite interpreter's outputs for the batch ``x`` through its one
+    signature, by output name."""
+    runner = interpreter.get_signature_runner()
+    (input_name,) = runner.get_input_details()
+    return runner(**{input_name: x})
+
+
+def onnx_model(model, x, output_path=None):
+    """tf2onnx's ONNX model (opset ``ONNX_OPSET``) of ``model`` for batches
+    shaped like ``x``, its outputs in ``flat_numpy``'s order; also written
+    to ``output_path`` if given."""
+    import tensorflow as tf
+    import tf2onnx
+
+    spec = [tf.TensorSpec((None,) + tuple(x.shape[1:]), x.dtype, name="input")]
+
+    @tf.function(input_signature=spec, autograph=False)
+    def serve(inputs):
+        return tf.nest.flatten(model(inputs, training=False))
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        proto, _ = tf2onnx.convert.from_function(
+            serve, input_signature=spec, opset=ONNX_OPSET, output_path=output_path
+        )
+    return proto
+
+
+def run_onnx(model, x):
+    """onnxruntime's outputs, on the CPU, of an ONNX model (a file's path,
+    or the serialized model) for the batch ``x``."""
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: x})
 
 
 def _write_savedmodel(model, x, output, keys):
@@ -287,7 +358,7 @@ def _write_savedmodel(model, x, output, keys):
 
 def _by_signature_names(outputs, keys):
     """Signature outputs (named by Keras's dict ``keys``, or output_0, ...)
-    in the order of ``_flat``."""
+    in the order of ``flat_numpy``."""
     outputs = {k: np.asarray(v) for k, v in outputs.items()}
     if keys is not None:
         return [outputs[k] for k in keys]
@@ -299,37 +370,16 @@ def _by_signature_names(outputs, keys):
 def _write_tflite(model, x, output, keys):
     import tensorflow as tf
 
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
-    with contextlib.redirect_stdout(io.StringIO()):
-        content = converter.convert()
+    content = tflite_bytes(model)
     with open(output, "wb") as f:
         f.write(content)
-    runner = tf.lite.Interpreter(model_path=output).get_signature_runner()  # the file written
-    (input_name,) = runner.get_input_details()
-    return _by_signature_names(runner(**{input_name: x}), keys)
+    interpreter = tf.lite.Interpreter(model_path=output)  # the file written
+    return _by_signature_names(signature_outputs(interpreter, x), keys)
 
 
 def _write_onnx(model, x, output, keys):
-    import onnxruntime
-    import tensorflow as tf
-    import tf2onnx
-
-    spec = [tf.TensorSpec((None,) + tuple(x.shape[1:]), x.dtype, name="input")]
-
-    @tf.function(input_signature=spec, autograph=False)
-    def serve(inputs):
-        outputs = model(inputs, training=False)
-        if isinstance(outputs, dict):
-            return [outputs[k] for k in sorted(outputs)]
-        return tf.nest.flatten(outputs)
-
-    with contextlib.redirect_stdout(io.StringIO()):
-        tf2onnx.convert.from_function(
-            serve, input_signature=spec, opset=ONNX_OPSET, output_path=output
-        )
-    session = onnxruntime.InferenceSession(output, providers=["CPUExecutionProvider"])
-    return session.run(None, {session.get_inputs()[0].name: x})
+    onnx_model(model, x, output_path=output)
+    return run_onnx(output, x)
 
 
 _WRITERS = {"savedmodel": _write_savedmodel, "tflite": _write_tflite, "onnx": _write_onnx}

@@ -2,7 +2,7 @@
 
 The page is generated, so it cannot drift from the code: a test compares
 the committed file with ``render()``. Regenerate it with
-``python -m keras_acts.tools.catalog_page > docs/catalog.md``.
+``python -m scripts.catalog_page > docs/catalog.md``.
 """
 
 import importlib
@@ -82,7 +82,7 @@ def render():
     lines = [
         "# The keras-acts catalog",
         "",
-        "Generated from the registry by `python -m keras_acts.tools.catalog_page`; do not edit by hand.",
+        "Generated from the registry by `python -m scripts.catalog_page`; do not edit by hand.",
         "",
         f"{len(specs)} activations. Each is a function `keras_acts.activations.<function>` with a",
         "hand-written gradient, a layer `keras_acts.layers.<Layer>`, and, where every argument has a",

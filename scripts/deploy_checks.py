@@ -1,16 +1,16 @@
 """The checks behind ``docs/deploy.md`` and tests/test_export.py: every
 activation of the catalog, as one Keras model with one output per
 activation, through SavedModel, TFLite and ONNX, compared with Keras's own
-predictions.
+predictions. The conversions and the comparison are the export command's
+(``keras_acts.tools.export``); what is here is the catalog model, the ops
+behind each output, and serving a SavedModel without keras_acts.
 
 One model per conversion keeps the checks fast (a conversion costs seconds,
 an extra branch almost nothing); the ops of each activation are then read
 from the converted graph by walking back from that activation's output.
 """
 
-import contextlib
 import dataclasses
-import io
 import json
 import os
 import subprocess
@@ -23,15 +23,14 @@ import numpy as np
 import tensorflow as tf
 
 import keras_acts
+from keras_acts.tools import export
 
 FEATURES = 16
-# Largest difference from Keras's predictions, relative to max(1, |y|):
-# 1e-5 absolute for outputs up to 1, and a few float32 ulps above (TFLite's
-# EXP kernel is ~1.5 ulp from TensorFlow's: 2.3e-5 at exp(5) = 148).
+# Largest difference from Keras's predictions (export.largest_difference,
+# relative to max(1, |y|)): 1e-5 absolute for outputs up to 1, and a few
+# float32 ulps above (TFLite's EXP kernel is ~1.5 ulp from TensorFlow's:
+# 2.3e-5 at exp(5) = 148).
 TOLERANCE = 1e-5
-ONNX_OPSET = 17
-
-# Arguments for the activations without defaults for every parameter.
 
 # TFLite ops the GPU delegate takes, by name: the cases of
 # CheckGpuDelegateCompatibility in TensorFlow's
@@ -117,36 +116,7 @@ def keras_predictions(model, x):
     return {k: np.asarray(v) for k, v in model(x, training=False).items()}
 
 
-def _max_diff(got, expected):
-    """The largest difference relative to max(1, |expected|); NaN matches
-    NaN and an infinity the same infinity."""
-    got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
-    if got.shape != expected.shape:
-        return float("inf")
-    same = (got == expected) | (np.isnan(got) & np.isnan(expected))
-    with np.errstate(invalid="ignore"):
-        scaled = np.abs(got - expected) / np.maximum(1.0, np.abs(expected))
-    return float(np.max(np.where(same, 0.0, scaled), initial=0.0))
-
-
-def _first_line(error):
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    interesting = [line for line in lines if "error" in line.lower() or "not" in line.lower()]
-    return (interesting or lines or [type(error).__name__])[-1][:300]
-
-
 # -- TFLite ------------------------------------------------------------------
-
-
-def tflite_bytes(model=None, saved_model=None):
-    """Convert with TFLite builtin ops only (no select TF ops)."""
-    if saved_model is not None:
-        converter = tf.lite.TFLiteConverter.from_saved_model(saved_model)
-    else:
-        converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
-    with contextlib.redirect_stdout(io.StringIO()):
-        return converter.convert()
 
 
 def run_tflite(content, x):
@@ -159,12 +129,11 @@ def run_tflite(content, x):
             tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
         ),
     )
-    runner = interpreter.get_signature_runner()
-    (input_name,) = runner.get_input_details()
-    outputs = runner(**{input_name: x})
+    outputs = export.signature_outputs(interpreter, x)
     ops = interpreter._get_ops_details()
     indices = {
-        name: detail["index"] for name, detail in runner.get_output_details().items()
+        name: detail["index"]
+        for name, detail in interpreter.get_signature_runner().get_output_details().items()
     }
     return outputs, {name: _ops_behind(ops, index) for name, index in indices.items()}
 
@@ -188,29 +157,25 @@ def _ops_behind(ops, tensor_index):
     return tuple(sorted(names))
 
 
-def check_tflite(selected, x, saved_model_dir=None):
+def check_tflite(selected, x):
     """{key: Result} for TFLite builtin-only conversion and parity: one
     conversion for all, then one per activation only if that fails."""
     model = build_model(selected)
     expected = keras_predictions(model, x)
     try:
-        if saved_model_dir is not None:
-            model.export(saved_model_dir, verbose=False)
-        content = tflite_bytes(model, saved_model=saved_model_dir)
-        outputs, ops = run_tflite(content, x)
+        outputs, ops = run_tflite(export.tflite_bytes(model), x)
     except Exception as error:  # noqa: BLE001  (bisect to find which fail)
         if len(selected) == 1:
-            return {selected[0].key: Result(False, error=_first_line(error))}
+            return {selected[0].key: Result(False, error=export.first_error_line(error))}
         results = {}
         for case in selected:
-            sub = None if saved_model_dir is None else f"{saved_model_dir}_{case.key}"
-            results.update(check_tflite([case], x, sub))
+            results.update(check_tflite([case], x))
         return results
     return compare_outputs(selected, outputs, expected, ops)
 
 
 def _compared(got, expected, ops):
-    diff = _max_diff(got, expected)
+    diff = export.largest_difference(got, expected)
     return Result(diff <= TOLERANCE, diff, tuple(ops))
 
 
@@ -221,40 +186,14 @@ def gpu_delegate_misses(ops):
 # -- ONNX --------------------------------------------------------------------
 
 
-def onnx_available():
-    try:
-        import onnxruntime  # noqa: F401
-        import tf2onnx  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def onnx_model(model, features=FEATURES, portable=True):
-    """tf2onnx's ONNX model of ``model``, outputs in the model's key order."""
-    import tf2onnx
-
-    keys = list(model.output.keys()) if isinstance(model.output, dict) else None
-    spec = [tf.TensorSpec((None, features), tf.float32, name="x")]
-
-    @tf.function(input_signature=spec, autograph=False)
-    def serve(x):
-        y = model(x, training=False)
-        return [y[k] for k in keys] if keys else y
-
-    mode = keras_acts.config.portable() if portable else contextlib.nullcontext()
-    with mode, contextlib.redirect_stdout(io.StringIO()):
-        proto, _ = tf2onnx.convert.from_function(serve, input_signature=spec, opset=ONNX_OPSET)
-    return proto, keys
-
-
-def run_onnx(proto, keys, x):
-    import onnxruntime
-
-    session = onnxruntime.InferenceSession(
-        proto.SerializeToString(), providers=["CPUExecutionProvider"]
-    )
-    outputs = session.run(None, {session.get_inputs()[0].name: x})
+def run_onnx(model, x):
+    """{key: output} of the catalog model ``model`` converted to ONNX (in
+    portable mode, as the export command converts), and {key: the ONNX ops
+    behind that output}."""
+    with keras_acts.config.portable():
+        proto = export.onnx_model(model, x)
+    keys = sorted(model.output)  # the order of the converted outputs
+    outputs = export.run_onnx(proto.SerializeToString(), x)
     names = [o.name for o in proto.graph.output]
     ops = {key: _onnx_ops_behind(proto, name) for key, name in zip(keys, names)}
     return dict(zip(keys, outputs)), ops
@@ -277,11 +216,10 @@ def check_onnx(selected, x):
     model = build_model(selected)
     expected = keras_predictions(model, x)
     try:
-        proto, keys = onnx_model(model)
-        outputs, ops = run_onnx(proto, keys, x)
+        outputs, ops = run_onnx(model, x)
     except Exception as error:  # noqa: BLE001  (bisect to find which fail)
         if len(selected) == 1:
-            return {selected[0].key: Result(False, error=_first_line(error))}
+            return {selected[0].key: Result(False, error=export.first_error_line(error))}
         results = {}
         for case in selected:
             results.update(check_onnx([case], x))

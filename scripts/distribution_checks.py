@@ -2,15 +2,17 @@
 activation, trained under a strategy, and a verdict per branch.
 
 ``examples/distributed_training.py --every-activation`` trains it under
-MirroredStrategy (``fit``) and MultiWorkerMirroredStrategy (a custom loop);
-tests/test_distribute.py and docs/deploy.md read the verdicts from here.
+MirroredStrategy (``fit``) and MultiWorkerMirroredStrategy (a custom loop),
+with the repository root on its path (scripts/deploy_page.py runs it so);
+docs/deploy.md reads the verdicts from here, and tests/test_distribute.py
+its free ports.
 """
 
 import socket
 
 import numpy as np
 
-from keras_acts.tools import portability
+from scripts import deploy_checks
 
 BRANCH_WIDTH = 4
 
@@ -34,7 +36,7 @@ def catalog_model(features=8):
 
     inputs = keras.Input((features,))
     heads = []
-    for case in portability.cases():
+    for case in deploy_checks.cases():
         h = keras.layers.Dense(BRANCH_WIDTH, name=f"{case.key}__in")(inputs)
         h = case.build(h)
         heads.append(keras.layers.Dense(1, name=f"{case.key}__out")(h))
@@ -51,7 +53,7 @@ def _case_of(layer_name, keys):
 def mirrored_verdicts(model):
     """{case key: True where every weight of the branch is finite and the
     same on every replica} after training under MirroredStrategy."""
-    keys = {case.key for case in portability.cases()}
+    keys = {case.key for case in deploy_checks.cases()}
     verdicts = {key: True for key in keys}
     for layer in model.layers:
         key = _case_of(layer.name, keys)
@@ -68,7 +70,7 @@ def workers_agree(first, second):
     """{case key: True where two workers' branch weights are finite and
     identical}, from the ``.npz`` files the workers saved (arrays named
     ``<layer name>/<index>``)."""
-    keys = {case.key for case in portability.cases()}
+    keys = {case.key for case in deploy_checks.cases()}
     verdicts = {key: True for key in keys}
     for name in first.files:
         key = _case_of(name.split("/")[0], keys)
