@@ -15,8 +15,6 @@ import numbers
 import keras
 import numpy as np
 
-from keras_acts.engine import hooks
-
 
 def invalid(name, value, expected):
     """The one form of a bad-argument error: the name, the value, the rule."""
@@ -271,16 +269,32 @@ class SeedPerCall:
     backward pass gets the same tensor and regenerates the same numbers.
     """
 
+    # Drawing reaches into Keras's private seed code, which only the engine's
+    # hooks touch; the engine, above this module, hands its drawer over when
+    # it loads (``draw_with``).
+    _draw = None
+
     def __init__(self, seed):
         self.seed = seed
         self._tensor = None
+
+    @classmethod
+    def draw_with(cls, draw):
+        """Make ``draw(seed)`` (int, ``SeedGenerator`` or None -> seed
+        tensor) the drawer of every call's seed."""
+        cls._draw = staticmethod(draw)
 
     def tensor(self):
         if self._tensor is None:
             if keras.ops.is_tensor(self.seed):
                 self._tensor = self.seed
+            elif self._draw is None:
+                raise RuntimeError(
+                    "keras_acts.engine draws random seeds and is not loaded: "
+                    "import keras_acts first."
+                )
             else:
-                self._tensor = hooks.draw_seed(self.seed)
+                self._tensor = self._draw(self.seed)
         return self._tensor
 
     def __repr__(self):

@@ -42,6 +42,32 @@ def _modules():
 
 MODULES = _modules()
 
+# The layers, bottom first, as CONTRIBUTING's layout table lists them: a
+# module imports from its own layer or lower ones, never from a higher one.
+# A package's own __init__ stands with its layer ("keras_acts.backend" with
+# backend/); a name ending in "." covers the package and everything in it.
+LAYERS = [
+    ["keras_acts._backend", "keras_acts.backend."],
+    ["keras_acts.params"],
+    ["keras_acts.compat", "keras_acts.compat.torch_names", "keras_acts.compat.other_names"],
+    ["keras_acts.engine", "keras_acts.engine.hooks"],
+    ["keras_acts.engine.fusion"],
+    ["keras_acts.engine.gradient", "keras_acts.engine.tf_core"],
+    ["keras_acts.engine.inputs"],
+    ["keras_acts.engine.description"],
+    ["keras_acts.engine.registry"],
+    ["keras_acts.engine.docs"],
+    ["keras_acts.engine.layers", "keras_acts.engine.layer_bases"],
+    ["keras_acts.engine.define"],
+    ["keras_acts.config"],
+    ["keras_acts.numerics"],
+    ["keras_acts.families."],
+    ["keras_acts.activations", "keras_acts.layers"],
+    ["keras_acts.compat.torch", "keras_acts.compat.tfa"],
+    ["keras_acts"],
+    ["keras_acts.tools."],
+]
+
 
 def _imports(path):
     """Every keras_acts module a module imports, at any depth of its code."""
@@ -76,6 +102,30 @@ def test_no_import_cycle():
     for name in graph:
         if name not in state:
             visit(name, [name])
+
+
+def _layer_of(name):
+    for rank, layer in enumerate(LAYERS):
+        for entry in layer:
+            if name == entry.rstrip(".") or (entry.endswith(".") and name.startswith(entry)):
+                return rank
+    return None
+
+
+def test_every_module_has_a_layer():
+    assert not [name for name in MODULES if _layer_of(name) is None], "add them to LAYERS and CONTRIBUTING"
+
+
+def test_imports_run_down_the_layers():
+    upward = []
+    for name, path in sorted(MODULES.items()):
+        rank = _layer_of(name)
+        for imported in sorted(_imports(path)):
+            if imported.startswith(name + "."):
+                continue  # a package exporting its own modules
+            if rank is not None and (_layer_of(imported) or 0) > rank:
+                upward.append(f"{name} imports {imported}, a higher layer")
+    assert not upward, "\n".join(upward)
 
 
 def test_tools_use_only_the_public_api():

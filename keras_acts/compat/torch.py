@@ -18,8 +18,14 @@ from keras_acts.compat.torch_names import BY_FUNCTIONAL
 from keras_acts.compat.torch_names import BY_MODULE
 from keras_acts.compat.torch_names import REQUIRED
 from keras_acts.compat.torch_names import TorchActivation
+from keras_acts.compat.torch_names import our_name_for_torch
 from keras_acts.compat.torch_names import torch_row_for
+from keras_acts.engine import registry
 from keras_acts.engine.registry import lookup
+
+# keras_acts.lookup (and so get and the strings' errors) knows PyTorch's
+# names from here: the registry, below compat, imports nothing of it.
+registry.add_other_spellings(our_name_for_torch)
 
 __all__ = ["from_torch"]
 

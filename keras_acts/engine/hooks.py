@@ -9,6 +9,8 @@ package imports from ``keras.src`` or ``tensorflow.python``.
 
 import keras
 
+from keras_acts import params
+
 
 def keras_string_table():
     """Keras 3's table of activation strings.
@@ -93,3 +95,8 @@ def draw_seed(seed):
             "random activations (rrelu in training) cannot run."
         ) from None
     return keras_draw_seed(seed)
+
+
+# The per-call seeds of random activations (``params.SeedPerCall``) are
+# drawn here: params sits below the engine and imports nothing from it.
+params.SeedPerCall.draw_with(draw_seed)

@@ -16,7 +16,6 @@ import difflib
 
 import keras
 
-from keras_acts.compat.torch_names import our_name_for_torch
 from keras_acts.engine import hooks
 from keras_acts.engine.description import REQUIRED, STRING_SUFFIX, Activation
 
@@ -24,6 +23,17 @@ BUILTIN_PACKAGE = "keras_acts"
 
 _by_name = {}  # name or alias -> Activation
 _strings = {}  # "<name>_custom" -> public function
+# Other libraries' spellings of our names, each a function name -> our name
+# or None, tried after ours: keras_acts.compat (above the engine) adds
+# PyTorch's when it loads, which importing keras_acts does.
+_other_spellings = []
+
+
+def add_other_spellings(our_name_for):
+    """Let ``lookup`` also find an activation by another library's name:
+    ``our_name_for(name)`` gives our name for it, or None."""
+    if our_name_for not in _other_spellings:
+        _other_spellings.append(our_name_for)
 
 
 def _layer_path(activation):
@@ -160,11 +170,13 @@ def lookup(name):
     key = name[: -len(STRING_SUFFIX)] if name.endswith(STRING_SUFFIX) else name
     if key in _by_name:
         return _by_name[key]
-    # PyTorch's spellings ("Hardswish", "nn.GELU", "F.logsigmoid"), after
-    # ours: ours win. The whole name, so that "Hardswish_custom" is no string.
-    torch_key = our_name_for_torch(name)
-    if torch_key in _by_name:
-        return _by_name[torch_key]
+    # Other libraries' spellings (PyTorch's "Hardswish", "nn.GELU",
+    # "F.logsigmoid"), after ours: ours win. The whole name, so that
+    # "Hardswish_custom" is no string.
+    for our_name_for in _other_spellings:
+        ours = our_name_for(name)
+        if ours in _by_name:
+            return _by_name[ours]
     known = sorted(set(_by_name) | set(_strings))
     close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
     hint = f" Closest known names: {', '.join(close)}." if close else ""
