@@ -1,6 +1,7 @@
-"""NumPy references for catalog rows; see references.py for the fields.
+"""NumPy references for the rows of the families learned, normalizers and
+gated_units; see references.py for the fields.
 
-prelu, snake, star_relu, rrelu (inference mode), the normalizers
+prelu, snake, star_relu, rrelu (inference mode), the normalizers softmax,
 log_softmax, softmin, sparsemax and glu, and the gated linear units swiglu,
 geglu and reglu, each written from the catalog's math.
 """
@@ -131,6 +132,17 @@ def _plain_glu(x, axis=-1):
     return a * tf.sigmoid(b)
 
 
+def _np_softmax(x, axis=-1):
+    with np.errstate(invalid="ignore", over="ignore"):
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _plain_softmax(x, axis=-1):
+    e = tf.exp(x - tf.reduce_max(x, axis=axis, keepdims=True))
+    return e / tf.reduce_sum(e, axis=axis, keepdims=True)
+
+
 NORMALIZER_AXES = [{}, {"axis": 0}, {"axis": (0, 1)}, {"axis": None}]
 
 REFERENCES = [
@@ -169,6 +181,13 @@ REFERENCES = [
         ),
         param_sets=[{}, {"lower": 0.1, "upper": 0.3}, {"lower": 0.5, "upper": 0.5}],
         kinks=lambda lower=1.0 / 8.0, upper=1.0 / 3.0: (0.0,),
+    ),
+    Reference(
+        "softmax",
+        numpy=_np_softmax,
+        plain=_plain_softmax,
+        param_sets=NORMALIZER_AXES,
+        axis=True,
     ),
     Reference(
         "log_softmax",

@@ -1,4 +1,5 @@
-"""NumPy references for catalog rows; see references.py for the fields.
+"""NumPy references for the rows of the element-wise families (rectifiers,
+sigmoids, exponentials, gated, shrinkage); see references.py for the fields.
 
 Each ``numpy`` formula is the catalog's definition in float64 NumPy, with the
 exact limits at +-inf; each ``plain`` formula is the naive TensorFlow
@@ -120,7 +121,89 @@ def _np_soft_shrink(x, threshold=0.5):
         )
 
 
+def _np_step(x, threshold=0.0, straight_through=False):
+    return np.where(np.isnan(x), np.nan, (x > threshold).astype(np.float64))
+
+
+def _np_relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
+    # Keras's semantics, including its branches: a pure leaky relu when only
+    # negative_slope is set; otherwise x above threshold (0 at and below it),
+    # clipped to [0, max_value], minus the slope times the distance below.
+    if negative_slope != 0.0 and max_value is None and threshold == 0.0:
+        return np.where(x > 0, x, negative_slope * x)
+    if threshold != 0.0:
+        positive = np.where(x <= threshold, 0.0, x)
+    else:
+        positive = np.maximum(x, 0.0)
+    if max_value is not None:
+        positive = np.clip(positive, 0.0, max_value)
+    if negative_slope == 0.0:
+        return positive
+    return positive - negative_slope * np.maximum(threshold - x, 0.0)
+
+
+def _plain_relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
+    if negative_slope != 0.0 and max_value is None and threshold == 0.0:
+        return tf.where(x > 0, x, negative_slope * x)
+    positive = tf.where(x > threshold, x, tf.zeros_like(x))
+    if max_value is not None:
+        positive = tf.clip_by_value(positive, 0.0, max_value)
+    return positive - negative_slope * tf.maximum(threshold - x, 0.0)
+
+
 REFERENCES = [
+    Reference(
+        "step",
+        numpy=_np_step,
+        plain=lambda x, threshold=0.0, straight_through=False: tf.cast(
+            x > threshold, x.dtype
+        ),
+        param_sets=[{}, {"threshold": 0.5}, {"threshold": -1.0, "straight_through": True}],
+        surrogate=lambda x, threshold=0.0, straight_through=False: (
+            (np.abs(x - threshold) <= 1.0).astype(np.float64) if straight_through else None
+        ),
+        kinks=lambda threshold=0.0, straight_through=False: (
+            threshold,
+            threshold - 1.0,
+            threshold + 1.0,
+        ),
+    ),
+    Reference(
+        "sigmoid",
+        numpy=_np_sigmoid,
+        plain=lambda x: 1.0 / (1.0 + tf.exp(-x)),
+    ),
+    Reference(
+        "tanh",
+        numpy=np.tanh,
+        plain=lambda x: (tf.exp(x) - tf.exp(-x)) / (tf.exp(x) + tf.exp(-x)),
+    ),
+    Reference(
+        "relu",
+        numpy=_np_relu,
+        plain=_plain_relu,
+        param_sets=[
+            {},
+            {"negative_slope": 0.1},
+            {"max_value": 6.0},
+            {"max_value": 1.5, "threshold": 0.5},
+            {"negative_slope": 0.3, "max_value": 2.0, "threshold": 0.25},
+            {"negative_slope": 0.2, "max_value": 6.0},
+            {"threshold": -1.0, "max_value": 3.0},
+        ],
+        kinks=lambda negative_slope=0.0, max_value=None, threshold=0.0: (
+            0.0,
+            threshold,
+            *(() if max_value is None else (max_value,)),
+        ),
+    ),
+    Reference(
+        "leaky_relu",
+        numpy=lambda x, negative_slope=0.2: np.where(x > 0, x, negative_slope * x),
+        plain=lambda x, negative_slope=0.2: tf.where(x > 0, x, negative_slope * x),
+        param_sets=[{}, {"negative_slope": 0.01}, {"negative_slope": 1.7}],
+        kinks=lambda negative_slope=0.2: (0.0,),
+    ),
     Reference(
         "relu6",
         numpy=lambda x: np.clip(x, 0.0, 6.0),

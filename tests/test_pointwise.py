@@ -1,4 +1,5 @@
-"""Row-specific behavior of the pointwise catalog rows (keras_acts/_pointwise.py).
+"""Row-specific behavior of the element-wise catalog rows (the families
+rectifiers, sigmoids, exponentials, gated and shrinkage in keras_acts/families/).
 
 The shared table-driven tests cover values, gradients and extremes; here are
 the parameters Keras does not have (so the drop-in tests cannot take them),

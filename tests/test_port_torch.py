@@ -273,15 +273,6 @@ def test_converted_prelu_slopes_survive_serialization(float64):
 # -- once the package resolves PyTorch names itself -----------------------------------
 
 
-def _lookup_knows_torch_names():
-    try:
-        keras_acts.lookup("Hardswish")
-    except ValueError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _lookup_knows_torch_names(), reason="PyTorch names not wired into lookup yet")
 @pytest.mark.parametrize(
     "name, ours",
     [("Hardswish", "hard_silu"), ("nn.GELU", "gelu"), ("torch.nn.LeakyReLU", "leaky_relu"),
@@ -293,7 +284,6 @@ def test_get_and_lookup_accept_pytorch_names(name, ours):
     assert keras_acts.get(name) is keras_acts.lookup(ours).function
 
 
-@pytest.mark.skipif(not hasattr(keras_acts, "from_torch"), reason="keras_acts.from_torch not exported yet")
 def test_from_torch_is_exported():
     assert keras_acts.from_torch is from_torch
 
