@@ -16,7 +16,7 @@ from keras_acts import layers  # noqa: E402
 from keras_acts import params  # noqa: E402
 from keras_acts.compat.torch import from_torch  # noqa: E402
 from keras_acts.engine.define import define_activation  # noqa: E402
-from keras_acts.engine.description import Activation, Docs, LayerOptions  # noqa: E402
+from keras_acts.engine.description import Activation, Docs, Edges, LayerOptions  # noqa: E402
 from keras_acts.engine.layer_bases import NormalizerLayer  # noqa: E402
 from keras_acts.engine.layers import ActivationLayer  # noqa: E402
 from keras_acts.engine.registry import catalog, get, lookup, names  # noqa: E402
@@ -27,6 +27,7 @@ __all__ = [
     "Activation",
     "ActivationLayer",
     "Docs",
+    "Edges",
     "LayerOptions",
     "NormalizerLayer",
     "activations",

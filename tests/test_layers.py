@@ -130,10 +130,3 @@ def test_softmax_layer_tuple_axis_and_config():
     x = np.random.default_rng(1).normal(size=(2, 3, 4)).astype("float32")
     np.testing.assert_allclose(layer(x).numpy().sum(axis=(1, 2)), 1.0, rtol=1e-6)
     assert keras_acts.layers.Softmax.from_config(layer.get_config()).axis == (1, 2)
-
-
-@pytest.mark.parametrize("spec", catalog_specs(), ids=lambda spec: spec.layer_name)
-def test_the_layer_docstring_example_runs(spec):
-    example = spec.layer.__doc__.split("Example:")[1].split("Args:")[0]
-    code = "\n".join(line.strip() for line in example.strip().splitlines())
-    exec(code, {"keras_acts": keras_acts, "np": np})

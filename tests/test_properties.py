@@ -1,8 +1,8 @@
 """Property tests for every activation, every float dtype: the eager,
 tf.function and jit_compile=True paths agree (values and gradients, to
 keras_acts.tools.properties.TOLERANCES, subnormals included); NaN in gives
-NaN out, gradients included (piecewise-linear ones: see
-properties.SLOPE_AT_NAN); finite in gives finite out where the math is
+NaN out, gradients included (but a piecewise-linear activation's gradient
+is its branch's slope: its declaration's Edges.branch_slope_at_nan); finite in gives finite out where the math is
 finite; monotone activations are monotone; bounded ones stay in range.
 
 hypothesis draws the batches (each example is a whole batch of 48 values,

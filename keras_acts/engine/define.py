@@ -7,6 +7,7 @@ strings). The catalog is made with it, and so is a user's own activation.
 
 import functools
 import inspect
+import warnings
 
 import keras
 
@@ -31,7 +32,7 @@ def _check_declaration(name, forward, validators, differentiable, keep, layer_ba
     if missing or extra:
         raise ValueError(_problem(
             name,
-            f"`params` must give a validator for each parameter of the forward "
+            f"`validators` must give one for each parameter of the forward "
             f"function after x, {param_names}; missing {sorted(missing)}, "
             f"unknown {sorted(extra)}.",
         ))
@@ -69,21 +70,35 @@ def _layer_signature(name, signature, param_names, validators, options):
     )
 
 
-def describe(forward, *, backward, keep, params=None, differentiable=(), check=None,
+def _check_portable_forward(name, forward, portable_forward):
+    if portable_forward is None:
+        return
+    ours, its = (list(inspect.signature(f).parameters) for f in (forward, portable_forward))
+    if ours != its:
+        raise ValueError(_problem(
+            name,
+            f"`portable_forward` must take the forward's parameters {ours}, got {its}.",
+        ))
+
+
+def describe(forward, *, backward, keep, validators=None, differentiable=(), check=None,
              name=None, package="custom", aliases=None, keras_logits=False,
-             output_shape=None, **options):
+             output_shape=None, portable_forward=None, **options):
     """The ``Activation`` a declaration describes, checked."""
     name = name or forward.__name__
-    options, documentation = split_options(options)
-    validators = dict(params or {})
+    options, documentation, edges = split_options(options)
+    validators = dict(validators or {})
     layer_base = options.layer_base or ActivationLayer
     param_names = _check_declaration(
         name, forward, validators, differentiable, keep, layer_base
     )
+    _check_portable_forward(name, forward, portable_forward)
+    if backward is None and package != registry.BUILTIN_PACKAGE:
+        raise TypeError(_problem(name, "`backward` must be a function, got None."))
     signature = inspect.signature(forward)
     return Activation(
         name=name,
-        forward=forward,
+        standard_forward=forward,
         backward=backward,
         keep=keep,
         validators=validators,
@@ -100,6 +115,8 @@ def describe(forward, *, backward, keep, params=None, differentiable=(), check=N
         package=package,
         family=forward.__module__.rpartition(".")[2] if package == registry.BUILTIN_PACKAGE else None,
         check=check,
+        portable_forward=portable_forward,
+        edges=edges,
     )
 
 
@@ -107,7 +124,7 @@ def _make_function(spec):
     """The public function: validates, then applies through the gradient
     core, or records an ``ActivationCall`` on a symbolic Keras input."""
 
-    @functools.wraps(spec.forward)
+    @functools.wraps(spec.standard_forward)
     def function(x, *args, **kwargs):
         params = spec.bind(args, kwargs)
         if isinstance(x, keras.KerasTensor):
@@ -117,7 +134,7 @@ def _make_function(spec):
     # A lambda forward would leave the name "<lambda>", which Keras saves as
     # source code instead of by its registered name.
     function.__name__ = function.__qualname__ = spec.name
-    function.__doc__ = docs.function_doc(spec, spec.forward.__doc__)
+    function.__doc__ = docs.function_doc(spec, spec.standard_forward.__doc__)
     return keras.saving.register_keras_serializable(package=spec.package, name=spec.name)(
         function
     )
@@ -155,9 +172,69 @@ def define(forward=None, *, replace=False, **declaration):
     return function
 
 
-def define_builtin(forward=None, **declaration):
-    """``define_activation`` for keras_acts's own catalog, in its package."""
-    return define(forward, package=registry.BUILTIN_PACKAGE, **declaration)
+def _validators_keyword(declaration, caller):
+    """``params=``, the validators' former keyword, as ``validators=``,
+    with a ``DeprecationWarning`` (``params`` are values everywhere else:
+    ``layer.params``, the parameters a call binds)."""
+    if "params" not in declaration:
+        return declaration
+    if "validators" in declaration:
+        raise TypeError(
+            f"{caller}() got both `params` and `validators`; pass `validators` alone."
+        )
+    warnings.warn(
+        f"{caller}(params=...) is deprecated: pass the validators as validators=... "
+        "(the same dict, parameter name -> validator).",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    declaration = dict(declaration)
+    declaration["validators"] = declaration.pop("params")
+    return declaration
+
+
+def define_builtin(forward=None, *, backward=None, **declaration):
+    """``define_activation`` for keras_acts's own catalog, in its package.
+
+    A row reads forward first: ``backward`` may be left out here and
+    attached below the forward with ``backward_of``."""
+    declaration = _validators_keyword(declaration, "define_builtin")
+    return define(forward, package=registry.BUILTIN_PACKAGE, backward=backward, **declaration)
+
+
+def _attach(function, field, check=None):
+    spec = function.spec
+
+    def attach(form):
+        if getattr(spec, field) is not None:
+            raise ValueError(_problem(spec.name, f"its `{field}` is given already."))
+        if check is not None:
+            check(spec.name, spec.standard_forward, form)
+        object.__setattr__(spec, field, form)
+        return form
+
+    return attach
+
+
+def backward_of(function):
+    """Attach a catalog row's backward pass below its forward, as JAX's
+    ``defvjp`` beside a ``custom_vjp`` function::
+
+        @define_builtin(keep="y", validators={}, ...)
+        def exponential(x):
+            return ops.exp(x)
+
+        @backward_of(exponential)
+        def _exponential_backward(dy, x, y):
+            return dy * y
+    """
+    return _attach(function, "backward")
+
+
+def portable_form_of(function):
+    """Attach a catalog row's export-only forward (``portable_forward``)
+    below its forward: the form graphs traced for export take."""
+    return _attach(function, "portable_forward", _check_portable_forward)
 
 
 def define_activation(forward=None, *, backward, keep, package="custom", **declaration):
@@ -196,8 +273,9 @@ def define_activation(forward=None, *, backward, keep, package="custom", **decla
         keep: what the backward pass keeps alive between forward and backward:
             ``"x"``, ``"y"``, ``"xy"`` or ``""``; or a function of the static
             parameters returning one of those. Keep as little as you can.
-        params: parameter name -> validator from ``keras_acts.params``, for
-            every parameter of ``forward`` after ``x``.
+        validators: parameter name -> validator from ``keras_acts.params``,
+            for every parameter of ``forward`` after ``x``. (Its former name,
+            ``params``, still works, with a ``DeprecationWarning``.)
         differentiable: names of parameters that are tensors with gradients
             (trainable weights); they are cast to ``x.dtype`` and passed into
             the custom-gradient core explicitly.
@@ -220,7 +298,13 @@ def define_activation(forward=None, *, backward, keep, package="custom", **decla
             ``keras_acts.LayerOptions`` (``layer``, ``layer_params``,
             ``layer_defaults``, ``layer_checks``, ``layer_base``), and the
             documentation, the fields of ``keras_acts.Docs`` (``formula``,
-            ``output_range``, ``monotonic``, ``smooth``, ``example``).
+            ``output_range``, ``monotonic``, ``smooth``, ``example``,
+            ``reference``, ``example_output``), and how it meets the edges of
+            its domain, the fields of ``keras_acts.Edges``
+            (``branch_slope_at_nan``, ``bounds``, ``overflows_past``, ...).
+        portable_forward: the forward that graphs traced for export take
+            (``keras_acts.config.portable``), where ``forward`` uses ops that
+            converters lack; same signature as ``forward``.
 
     Returns:
         The public function. It also carries ``.spec`` (the ``Activation``),
@@ -231,4 +315,5 @@ def define_activation(forward=None, *, backward, keep, package="custom", **decla
             f"Invalid value for argument `package`: {package!r}. It is the "
             "package of keras_acts's own catalog; name your own package."
         )
+    declaration = _validators_keyword(declaration, "define_activation")
     return define(forward, backward=backward, keep=keep, package=package, **declaration)

@@ -10,9 +10,16 @@ import dataclasses
 import inspect
 from typing import Any, Callable, Optional
 
+from keras_acts import backend
 from keras_acts.compat.other_names import other_name
 from keras_acts.engine import gradient, inputs
 from keras_acts.params import Axis
+
+if backend.is_tensorflow():  # portable export forms are TensorFlow's alone
+    from keras_acts.engine.fusion import portable as _portable
+else:
+    def _portable():
+        return False
 
 STRING_SUFFIX = "_custom"
 REQUIRED = inspect.Parameter.empty
@@ -48,16 +55,63 @@ class Docs:
     #: Whether the activation is continuously differentiable.
     smooth: Optional[bool] = None
     #: Example arguments for parameters without defaults (plots, checks,
-    #: benchmarks).
+    #: benchmarks, the docstrings' examples).
     example: Optional[dict] = None
+    #: The paper: authors, year, title (or, for an activation without one,
+    #: where it comes from).
+    reference: str = ""
+    #: The output for the docstrings' example input (``EXAMPLE_INPUT``, or
+    #: ``EXAMPLE_PAIRS`` where the shape changes), rounded to 4 decimals:
+    #: the docstrings' examples run as doctests and print it.
+    example_output: Optional[tuple] = None
+
+
+#: The docstrings' example input: an element-wise or along-an-axis
+#: activation takes it whole; one that halves its axis takes ``EXAMPLE_PAIRS``.
+EXAMPLE_INPUT = (-2.0, -0.5, 0.0, 0.5, 2.0)
+EXAMPLE_PAIRS = ((-2.0, -0.5, 0.5, 2.0),)
+
+
+@dataclasses.dataclass(frozen=True)
+class Edges:
+    """How the activation meets the edges of its domain (NaN, overflow, its
+    range, non-float inputs): what the input policy and the properties
+    (``keras-acts check --stress``) go by."""
+
+    #: Whether the gradient at NaN is the slope of the branch NaN falls into
+    #: (finite) rather than NaN: piecewise-linear activations pick a constant
+    #: slope by comparing x (or y) with their kinks, and NaN fails every
+    #: comparison, as in TensorFlow's ReluGrad, EluGrad and the like. Their
+    #: values are NaN at NaN all the same.
+    branch_slope_at_nan: bool = False
+    #: ``(low, high)`` of the outputs with the default parameters, where
+    #: ``output_range`` says it with a parameter or in words (otherwise
+    #: parsed from it).
+    bounds: Optional[tuple] = None
+    #: The input past which the float64 output overflows, for an activation
+    #: that grows faster than x (exponential: 709).
+    overflows_past: Optional[float] = None
+    #: Whether the output overflows where a slice along the axis spans more
+    #: than the dtype's largest value (log_softmax's ``x - max(x)``).
+    span_overflows: bool = False
+    #: Which half goes through the gate, for an activation that halves its
+    #: axis: ``"first"`` (``gate(a) * b``, the gated units) or ``"second"``
+    #: (glu's ``a * sigmoid(b)``).
+    gate: str = "first"
+    #: The non-float inputs (``"integer"``, ``"bool"``) that Keras's built-in
+    #: of the same name takes: the catalog's activation hands them to it
+    #: (``keras_acts.engine.inputs``). Measured on Keras 3.15 with int8 to
+    #: int64, uint8 and bool, and again by tests/test_input_policy.py against
+    #: the installed Keras; Keras's other built-ins of our names refuse them.
+    keras_takes: tuple = ()
 
 
 def split_options(options):
-    """Keyword options of ``define_activation`` as ``(LayerOptions, Docs)``;
-    ``TypeError`` naming any option neither takes."""
+    """Keyword options of ``define_activation`` as ``(LayerOptions, Docs,
+    Edges)``; ``TypeError`` naming any option none of them takes."""
     groups = []
     remaining = dict(options)
-    for group in (LayerOptions, Docs):
+    for group in (LayerOptions, Docs, Edges):
         names = [f.name for f in dataclasses.fields(group)]
         groups.append(group(**{n: remaining.pop(n) for n in names if n in remaining}))
     if remaining:
@@ -83,12 +137,15 @@ class Activation:
 
     ``string`` is the name Keras accepts as ``activation=``: None where a
     parameter has no default, and where the activation changes the shape
-    (``changes_shape``).
+    (``changes_shape``). ``forward`` is the formula that runs now:
+    ``portable_forward``, where declared, while graphs are traced for export
+    (``keras_acts.config.portable``: the plain ops converters know, at the
+    price its docstring states), ``standard_forward`` otherwise.
     """
 
     name: str
-    forward: Callable
-    backward: Callable
+    standard_forward: Callable
+    backward: Optional[Callable]
     keep: Any
     validators: dict
     differentiable: tuple
@@ -104,6 +161,8 @@ class Activation:
     package: str
     family: Optional[str] = None
     check: Optional[Callable] = None
+    portable_forward: Optional[Callable] = None
+    edges: Edges = Edges()
     function: Callable = None
     layer: type = None
 
@@ -118,6 +177,16 @@ class Activation:
         activation=glu)`` would declare 8 units and return 4. It has no
         string; its would-be strings (``refused_strings``) raise why."""
         return self.output_shape is not None
+
+    @property
+    def kind(self):
+        """``"elementwise"`` (each output element from its input element
+        alone), ``"axis"`` (each from the whole slice along its axis:
+        softmax) or ``"reshaping"`` (the output's shape differs: glu halves
+        its axis), from the declaration's ``output_shape`` and axes."""
+        if self.changes_shape:
+            return "reshaping"
+        return "axis" if self.axis_names else "elementwise"
 
     @property
     def string(self):
@@ -229,13 +298,28 @@ class Activation:
         """What the backward pass keeps for these static parameters."""
         return self.keep(**static) if callable(self.keep) else self.keep
 
+    @property
+    def forward(self):
+        """The forward that graphs traced now take: ``portable_forward``
+        while they must be portable, ``standard_forward`` otherwise (another
+        row's formula that calls this one's gets the same form)."""
+        if self.portable_forward is not None and _portable():
+            return self.portable_forward
+        return self.standard_forward
+
     def passes(self, static):
         """The plain (forward, backward) pair for these static parameters,
         taking the differentiable parameters as trailing tensors."""
         names = self.differentiable
+        if self.backward is None:
+            raise RuntimeError(
+                f"{self.name} was declared without a backward pass: attach one "
+                f"with keras_acts.engine.define.backward_of({self.name})."
+            )
+        formula = self.forward
 
         def forward(x, *tensors):
-            return self.forward(x, **static, **dict(zip(names, tensors)))
+            return formula(x, **static, **dict(zip(names, tensors)))
 
         def backward(dy, kept_x, kept_y, *tensors):
             return self.backward(

@@ -24,18 +24,6 @@ else:  # sparse and ragged tensors are TensorFlow's alone
 #: The floating dtypes, as Keras names them.
 FLOATING = ("float16", "bfloat16", "float32", "float64")
 
-#: Keras built-ins that take non-float inputs, and which (measured on Keras
-#: 3.15 with int8 to int64, uint8 and bool; tests/test_input_policy.py
-#: measures again against the installed Keras). Every other Keras built-in of
-#: one of our names refuses them, most with an error from a TensorFlow kernel.
-KERAS_TAKES = {
-    "relu": ("integer",),  # keeps the int dtype (float with negative_slope)
-    "relu6": ("integer",),  # keeps the int dtype
-    "leaky_relu": ("integer",),  # floatx
-    "tanh": ("integer", "bool"),  # floatx
-    "exponential": ("integer", "bool"),  # floatx
-    "linear": ("integer", "bool"),  # the input itself
-}
 _BUILTIN_PACKAGE = "keras_acts"
 
 
@@ -48,12 +36,19 @@ def _kind(dtype):
     return dtype if dtype == "bool" else "other"
 
 
+def keras_takes(activation):
+    """The non-float kinds of input (``"integer"``, ``"bool"``) that Keras's
+    built-in of our activation's name takes, as the catalog row declares
+    (``Edges.keras_takes``); none for an activation of another package."""
+    if activation.package != _BUILTIN_PACKAGE:
+        return ()
+    return activation.edges.keras_takes
+
+
 def keras_builtin_for(activation, dtype):
     """Keras's built-in that takes ``dtype`` under our activation's name, or
     None (then the input is refused)."""
-    if activation.package != _BUILTIN_PACKAGE:
-        return None
-    if _kind(keras.backend.standardize_dtype(dtype)) not in KERAS_TAKES.get(activation.name, ()):
+    if _kind(keras.backend.standardize_dtype(dtype)) not in keras_takes(activation):
         return None
     return getattr(keras.activations, activation.name, None)
 
@@ -66,7 +61,7 @@ def as_float_tensor(x, activation):
     - Floating tensors (float16, bfloat16, float32, float64) compute in their
       own dtype.
     - Integer and bool inputs behave as Keras's built-in of the same name
-      where there is one that takes them (``KERAS_TAKES``: ``relu`` and
+      where there is one that takes them (``keras_takes``: ``relu`` and
       ``relu6`` keep the int dtype, ``leaky_relu``, ``tanh`` and
       ``exponential`` give ``keras.config.floatx()``, ``linear`` returns its
       input): ``apply`` then returns what that built-in returns. Every other
@@ -95,7 +90,7 @@ def as_float_tensor(x, activation):
         return x
     if kind in ("integer", "bool") and keras_builtin_for(activation, x.dtype):
         return None
-    takes = ", ".join(KERAS_TAKES.get(activation.name, ())) or "floating"
+    takes = ", ".join(keras_takes(activation)) or "floating"
     raise TypeError(
         f"{activation.name}() takes floating inputs (float16, bfloat16, float32, "
         f"float64), but got a tensor of dtype {dtype}"
@@ -108,11 +103,6 @@ def _as_tensor(x):
     if backend.is_tensorflow():
         return tf.convert_to_tensor(x)
     return keras.ops.convert_to_tensor(x)
-
-
-def is_elementwise(activation):
-    """Whether each output element depends on its input element only."""
-    return activation.output_shape is None and not activation.axis_names
 
 
 def _rank(shape):
@@ -139,7 +129,7 @@ def check_against_input(activation, params, shape):
 
 
 def _apply_to_ragged(activation, x, params, core):
-    if not is_elementwise(activation):
+    if activation.kind != "elementwise":
         raise TypeError(
             f"{activation.name}() works along an axis and does not take a "
             "tf.RaggedTensor; pad it with x.to_tensor() (and, for its layer, "

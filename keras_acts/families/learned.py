@@ -9,7 +9,7 @@ draws random slopes in training.
 import keras
 
 from keras_acts.backend import ops, random
-from keras_acts.engine.define import define_builtin
+from keras_acts.engine.define import backward_of, define_builtin
 from keras_acts.engine.layer_bases import ParametricLayer, StochasticLayer
 from keras_acts.engine.layers import constructor_signature_of
 from keras_acts.numerics import const, in_float32, scaled_negative
@@ -17,20 +17,9 @@ from keras_acts.params import Boolean, Integer, PositiveOrTensor, Real, Seed, Te
 
 
 # -- prelu -------------------------------------------------------------------
-def _prelu_backward(dy, x, y, alpha):
-    zero = ops.zeros_like(dy)
-    negative = x < 0
-    # At x == 0 both gradients are 0, as TensorFlow's for Keras's PReLU
-    # (relu(x) - alpha * relu(-x)).
-    dx = ops.where(x > 0, dy, ops.where(negative, dy * alpha, zero))
-    dalpha = ops.where(negative, dy * x, zero)
-    return dx, dalpha
-
-
 @define_builtin(
-    backward=_prelu_backward,
     keep="x",
-    params={"alpha": Tensor()},
+    validators={"alpha": Tensor()},
     differentiable=("alpha",),
     layer="PReLU",
     layer_defaults={"alpha": "Zeros"},
@@ -40,9 +29,13 @@ def _prelu_backward(dy, x, y, alpha):
     output_range="(-inf, inf)",
     monotonic=None,
     smooth=False,
+    reference=(
+        'He, Zhang, Ren & Sun, 2015, "Delving Deep into Rectifiers: Surpassing '
+        'Human-Level Performance on ImageNet Classification"'
+    ),
+    example_output=(-0.5, -0.125, 0.0, 0.5, 2.0),
+    branch_slope_at_nan=True,
 )
-
-
 def prelu(x, alpha):
     """Parametric ReLU: `x` where positive, `alpha * x` elsewhere.
 
@@ -56,20 +49,21 @@ def prelu(x, alpha):
     return scaled_negative(x, alpha)
 
 
+@backward_of(prelu)
+def _prelu_backward(dy, x, y, alpha):
+    zero = ops.zeros_like(dy)
+    negative = x < 0
+    # At x == 0 both gradients are 0, as TensorFlow's for Keras's PReLU
+    # (relu(x) - alpha * relu(-x)).
+    dx = ops.where(x > 0, dy, ops.where(negative, dy * alpha, zero))
+    dalpha = ops.where(negative, dy * x, zero)
+    return dx, dalpha
+
+
 # -- snake -------------------------------------------------------------------
-def _snake_backward(dy, x, y, frequency):
-    fx = frequency * x
-    s = ops.sin(fx)
-    sin_2fx = const(2.0, x) * s * ops.cos(fx)
-    dx = dy * (const(1.0, x) + sin_2fx)
-    dfrequency = dy * (x * sin_2fx - s * s / frequency) / frequency
-    return dx, dfrequency
-
-
 @define_builtin(
-    backward=_snake_backward,
     keep="x",
-    params={"frequency": PositiveOrTensor()},
+    validators={"frequency": PositiveOrTensor()},
     differentiable=("frequency",),
     layer_defaults={"frequency": "ones"},
     layer_base=ParametricLayer,
@@ -77,9 +71,12 @@ def _snake_backward(dy, x, y, frequency):
     output_range="(-inf, inf)",
     monotonic=True,
     smooth=True,
+    reference=(
+        'Liu, Hartwig & Ueda, 2020, "Neural Networks Fail to Learn Periodic Functions '
+        'and How to Fix It"'
+    ),
+    example_output=(-1.1732, -0.2702, 0.0, 0.7298, 2.8268),
 )
-
-
 def snake(x, frequency=1.0):
     """Snake (Liu et al., 2020): `x + sin(frequency * x)^2 / frequency`.
 
@@ -104,6 +101,16 @@ def snake(x, frequency=1.0):
     # pass for a point a positive-frequency model never reaches; a learned
     # frequency is kept off 0 with a constraint if it ever heads there.
     return ops.where(ops.isinf(fx), x, y)
+
+
+@backward_of(snake)
+def _snake_backward(dy, x, y, frequency):
+    fx = frequency * x
+    s = ops.sin(fx)
+    sin_2fx = const(2.0, x) * s * ops.cos(fx)
+    dx = dy * (const(1.0, x) + sin_2fx)
+    dfrequency = dy * (x * sin_2fx - s * s / frequency) / frequency
+    return dx, dfrequency
 
 
 # -- star_relu ---------------------------------------------------------------------
@@ -146,19 +153,9 @@ class ScalarWeightsLayer(ParametricLayer):
         return {**config, **self._starts}
 
 
-def _star_relu_backward(dy, x, y, scale, bias):
-    # The core sums the parameters' gradients to their shapes (every
-    # element, for the layer's scalars): each backend's reduction of a half
-    # type accumulates in float32 (4096 bfloat16 ones sum to 4096).
-    r = ops.relu(x)
-    dx = dy * (r * (const(2.0, x) * scale))
-    return dx, (dy * r) * r, dy
-
-
 @define_builtin(
-    backward=_star_relu_backward,
     keep="x",
-    params={"scale": Tensor(), "bias": Tensor()},
+    validators={"scale": Tensor(), "bias": Tensor()},
     differentiable=("scale", "bias"),
     layer="StarReLU",
     layer_checks={"scale": Real(), "bias": Real()},
@@ -167,9 +164,10 @@ def _star_relu_backward(dy, x, y, scale, bias):
     output_range="[bias, inf) for scale > 0",
     monotonic=None,
     smooth=True,
+    reference='Yu et al., 2022, "MetaFormer Baselines for Vision"',
+    example_output=(0.0, 0.0, 0.0, 0.25, 4.0),
+    overflows_past=1e154,
 )
-
-
 def star_relu(x, scale=1.0, bias=0.0):
     """StarReLU (Yu et al., 2022, "MetaFormer Baselines for Vision"):
     `scale * relu(x)^2 + bias`.
@@ -195,6 +193,16 @@ def star_relu(x, scale=1.0, bias=0.0):
     return in_float32(forward, x, scale, bias)
 
 
+@backward_of(star_relu)
+def _star_relu_backward(dy, x, y, scale, bias):
+    # The core sums the parameters' gradients to their shapes (every
+    # element, for the layer's scalars): each backend's reduction of a half
+    # type accumulates in float32 (4096 bfloat16 ones sum to 4096).
+    r = ops.relu(x)
+    dx = dy * (r * (const(2.0, x) * scale))
+    return dx, (dy * r) * r, dy
+
+
 # -- rrelu -------------------------------------------------------------------
 def _check_rrelu_bounds(lower=1.0 / 8.0, upper=1.0 / 3.0, **_):
     if upper < lower:
@@ -207,15 +215,9 @@ def _rrelu_slopes(x, lower, upper, training, seed):
     return random.uniform_like(x, lower, upper, seed.tensor())
 
 
-def _rrelu_backward(dy, x, y, lower, upper, training, seed):
-    slope = _rrelu_slopes(x, lower, upper, training, seed)
-    return ops.where(x > 0, dy, dy * slope)
-
-
 @define_builtin(
-    backward=_rrelu_backward,
     keep="x",
-    params={
+    validators={
         "lower": Real(min=0.0),
         "upper": Real(min=0.0),
         "training": Boolean(),
@@ -232,9 +234,13 @@ def _rrelu_backward(dy, x, y, lower, upper, training, seed):
     output_range="(-inf, inf)",
     monotonic=True,
     smooth=False,
+    reference=(
+        'Xu, Wang, Chen & Li, 2015, "Empirical Evaluation of Rectified Activations in '
+        'Convolutional Network"'
+    ),
+    example_output=(-0.4583, -0.1146, 0.0, 0.5, 2.0),
+    branch_slope_at_nan=True,
 )
-
-
 def rrelu(x, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, seed=None):
     """Randomized leaky ReLU (Xu et al., 2015).
 
@@ -248,3 +254,9 @@ def rrelu(x, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, seed=None):
     """
     _check_rrelu_bounds(lower, upper)
     return scaled_negative(x, _rrelu_slopes(x, lower, upper, training, seed))
+
+
+@backward_of(rrelu)
+def _rrelu_backward(dy, x, y, lower, upper, training, seed):
+    slope = _rrelu_slopes(x, lower, upper, training, seed)
+    return ops.where(x > 0, dy, dy * slope)

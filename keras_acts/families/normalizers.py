@@ -4,9 +4,11 @@ softmax, log_softmax, softmin, sparsemax, glu. Their layers take a Keras
 mask (glu's passes it through where it can).
 """
 
+import math
+
 from keras_acts import backend
 from keras_acts.backend import kernels, ops
-from keras_acts.engine.define import define_builtin
+from keras_acts.engine.define import backward_of, define_builtin, portable_form_of
 from keras_acts.config import native_kernels
 from keras_acts.engine.layer_bases import (
     LogNormalizerLayer,
@@ -22,33 +24,28 @@ from keras_acts.numerics import (
     joined,
     native_or_careful,
     negated,
-    portable,
     shifted_below_peak,
 )
 from keras_acts.params import Axis
 
 
 # -- softmax -----------------------------------------------------------------
-
-
-@native_kernels  # compiled, it would not reuse dy's buffer: +2 tensors at the peak
-def _softmax_backward(dy, x, y, axis):
-    return y * (dy - ops.sum(dy * y, axis=axis, keepdims=True))
-
-
 @define_builtin(
-    backward=_softmax_backward,
     keep="y",
-    params={"axis": Axis(allow_none=True)},
+    validators={"axis": Axis(allow_none=True)},
     layer_base=NormalizerLayer,
     keras_logits=True,
     formula="exp(x - max(x)) / sum(exp(x - max(x)))",
     output_range="(0, 1), sums to 1 along axis",
     monotonic=False,
     smooth=True,
+    reference=(
+        'Bridle, 1990, "Probabilistic Interpretation of Feedforward Classification '
+        'Network Outputs, with Relationships to Statistical Pattern Recognition"'
+    ),
+    example_output=(0.0126, 0.0563, 0.0928, 0.1529, 0.6855),
+    bounds=(0.0, 1.0),
 )
-
-
 @native_kernels
 def softmax(x, axis=-1):
     """Softmax along `axis` (an int, a tuple of ints, or None for all axes).
@@ -67,6 +64,12 @@ def softmax(x, axis=-1):
     )
 
 
+@backward_of(softmax)
+@native_kernels  # compiled, it would not reuse dy's buffer: +2 tensors at the peak
+def _softmax_backward(dy, x, y, axis):
+    return y * (dy - ops.sum(dy * y, axis=axis, keepdims=True))
+
+
 def _softmax_bad_rows(y):
     # The kernel leaves NaN only where a +inf or NaN logit was (a slice of
     # only -inf is all NaN), so its non-finite slices show in their sums.
@@ -79,22 +82,23 @@ def _careful_softmax(x, axis):
 
 
 # -- log_softmax -------------------------------------------------------------
-def _log_softmax_backward(dy, x, y, axis):
-    return dy - ops.exp(y) * ops.sum(dy, axis=axis, keepdims=True)
-
-
 @define_builtin(
-    backward=_log_softmax_backward,
     keep="y",
-    params={"axis": Axis(allow_none=True)},
+    validators={"axis": Axis(allow_none=True)},
     layer_base=LogNormalizerLayer,
     formula="x - max(x) - log(sum(exp(x - max(x))))",
     output_range="(-inf, 0], logsumexp is 0 along axis",
     monotonic=False,
     smooth=True,
+    reference=(
+        'the log of softmax (Bridle, 1990, "Probabilistic Interpretation of Feedforward '
+        'Classification Network Outputs, with Relationships to Statistical Pattern '
+        'Recognition")'
+    ),
+    example_output=(-4.3777, -2.8777, -2.3777, -1.8777, -0.3777),
+    bounds=(-math.inf, 0.0),
+    span_overflows=True,
 )
-
-
 def log_softmax(x, axis=-1):
     """Log of softmax along `axis` (an int, a tuple of ints, or None).
 
@@ -113,18 +117,37 @@ def log_softmax(x, axis=-1):
     return in_float32(lambda x: _careful_log_softmax(x, axis), x)
 
 
-def _careful_log_softmax(x, axis):
+@portable_form_of(log_softmax)
+def _log_softmax_portable(x, axis=-1):
+    """log_softmax in exported graphs: one LOG of the sum, the converters'
+    ops (no Log1p in ONNX), good to 1 ulp of 1 at the peak."""
+    return in_float32(lambda x: _log_softmax_with_log(x, axis), x)
+
+
+@backward_of(log_softmax)
+def _log_softmax_backward(dy, x, y, axis):
+    return dy - ops.exp(y) * ops.sum(dy, axis=axis, keepdims=True)
+
+
+def _peak(x, axis):
     peak = ops.max(x, axis=axis, keepdims=True)
     # Where x is the peak the shift is 0, even for infinite peaks. Each pass
     # selects on its own (no shared `shifted` tensor): XLA then fuses each
     # into one loop instead of writing `shifted` out and reading it twice.
-    at_peak = ops.equal(x, peak)
-    if portable():  # one LOG of the sum: the converters' ops (no Log1p in ONNX)
-        total = ops.sum(
-            ops.where(at_peak, const(1.0, x), ops.exp(x - peak)), axis=axis, keepdims=True
-        )
-        log_total = ops.log(total)
-        return ops.where(at_peak, -log_total, (x - peak) - log_total)
+    return peak, ops.equal(x, peak)
+
+
+def _log_softmax_with_log(x, axis):
+    peak, at_peak = _peak(x, axis)
+    total = ops.sum(
+        ops.where(at_peak, const(1.0, x), ops.exp(x - peak)), axis=axis, keepdims=True
+    )
+    log_total = ops.log(total)
+    return ops.where(at_peak, -log_total, (x - peak) - log_total)
+
+
+def _careful_log_softmax(x, axis):
+    peak, at_peak = _peak(x, axis)
     # log(sum) = log1p(sum - 1), with sum - 1 summed directly (the other
     # entries' exps, and 1 for each tie of the peak): log(sum) of a sum near
     # 1 keeps only its absolute precision, 1 ulp of 1, all of it at the peak.
@@ -137,22 +160,22 @@ def _careful_log_softmax(x, axis):
 
 
 # -- softmin -----------------------------------------------------------------
-def _softmin_backward(dy, x, y, axis):
-    return y * (ops.sum(dy * y, axis=axis, keepdims=True) - dy)
-
-
 @define_builtin(
-    backward=_softmin_backward,
     keep="y",
-    params={"axis": Axis(allow_none=True)},
+    validators={"axis": Axis(allow_none=True)},
     layer_base=MinNormalizerLayer,
     formula="exp(min(x) - x) / sum(exp(min(x) - x))",
     output_range="(0, 1), sums to 1 along axis",
     monotonic=False,
     smooth=True,
+    reference=(
+        'softmax of -x (Bridle, 1990, "Probabilistic Interpretation of Feedforward '
+        'Classification Network Outputs, with Relationships to Statistical Pattern '
+        'Recognition")'
+    ),
+    example_output=(0.6855, 0.1529, 0.0928, 0.0563, 0.0126),
+    bounds=(0.0, 1.0),
 )
-
-
 def softmin(x, axis=-1):
     """Softmin along `axis`: `softmax(-x)`; small inputs get large weights.
 
@@ -160,6 +183,11 @@ def softmin(x, axis=-1):
     `+inf` inputs get 0; a NaN makes its slice NaN.
     """
     return in_float32(lambda x: _softmin_formula(x, axis), x)  # as softmax
+
+
+@backward_of(softmin)
+def _softmin_backward(dy, x, y, axis):
+    return y * (ops.sum(dy * y, axis=axis, keepdims=True) - dy)
 
 
 def _softmin_formula(x, axis):
@@ -170,27 +198,21 @@ def _softmin_formula(x, axis):
 
 
 # -- sparsemax ---------------------------------------------------------------
-def _sparsemax_backward(dy, x, y, axis):
-    support = ops.cast(y > 0, dy.dtype)
-    size = ops.sum(support, axis=axis, keepdims=True)
-    mean = ops.sum(dy * support, axis=axis, keepdims=True) / size
-    # A NaN slice (y all NaN, no support) gets NaN, in every path: XLA
-    # simplifies `support * (...)` to 0 where support is 0, NaN or not.
-    return ops.where(ops.isnan(y), y, support * (dy - mean))
-
-
 @define_builtin(
-    backward=_sparsemax_backward,
     keep="y",
-    params={"axis": Axis(allow_tuple=False)},
+    validators={"axis": Axis(allow_tuple=False)},
     layer_base=NormalizerLayer,
     formula="max(x - tau, 0), tau such that the outputs sum to 1",
     output_range="[0, 1], sums to 1 along axis",
     monotonic=False,
     smooth=False,
+    reference=(
+        'Martins & Astudillo, 2016, "From Softmax to Sparsemax: A Sparse Model of '
+        'Attention and Multi-Label Classification"'
+    ),
+    example_output=(0.0, 0.0, 0.0, 0.0, 1.0),
+    bounds=(0.0, 1.0),
 )
-
-
 def sparsemax(x, axis=-1):
     """Sparsemax (Martins & Astudillo, 2016): the Euclidean projection of `x`
     onto the probability simplex along `axis`.
@@ -201,13 +223,32 @@ def sparsemax(x, axis=-1):
     is the mean of the support minus `1 / (its size)`, found without
     sorting. Limits at infinities as softmax's; a NaN makes its slice NaN.
     """
+    # The loop is TensorFlow's while_loop; the other backends sort.
+    loop = backend.is_tensorflow()
+    return _sparsemax(x, axis, _simplex_threshold if loop else _sorted_simplex_threshold)
+
+
+@backward_of(sparsemax)
+def _sparsemax_backward(dy, x, y, axis):
+    support = ops.cast(y > 0, dy.dtype)
+    size = ops.sum(support, axis=axis, keepdims=True)
+    mean = ops.sum(dy * support, axis=axis, keepdims=True) / size
+    # A NaN slice (y all NaN, no support) gets NaN, in every path: XLA
+    # simplifies `support * (...)` to 0 where support is 0, NaN or not.
+    return ops.where(ops.isnan(y), y, support * (dy - mean))
+
+
+@portable_form_of(sparsemax)
+def _sparsemax_portable(x, axis=-1):
+    """sparsemax in exported graphs: its threshold by one sort
+    (``_sorted_simplex_threshold``), no while_loop."""
+    return _sparsemax(x, axis, _sorted_simplex_threshold)
+
+
+def _sparsemax(x, axis, find):
     # Half precision counts no further than 256 (bfloat16) or 2048, and
     # z - tau cancels where outputs are small (800 ulp off in float16): the
     # whole projection runs in float32.
-    # The loop is TensorFlow's while_loop; the other backends sort.
-    loop = backend.is_tensorflow() and not portable()
-    find = _simplex_threshold if loop else _sorted_simplex_threshold
-
     def project(x):
         z = shifted_below_peak(x, axis)
         return ops.relu(z - find(z, axis))
@@ -281,6 +322,38 @@ def _simplex_threshold(z, axis):
 _glu_output_shape = halved_shape("glu")
 
 
+@define_builtin(
+    keep="x",
+    validators={"axis": Axis(allow_tuple=False)},
+    layer="GLU",
+    layer_base=ReshapingLayer,
+    output_shape=_glu_output_shape,
+    formula="a * sigmoid(b), where a, b = x split in halves along axis",
+    output_range="(-inf, inf)",
+    monotonic=False,
+    smooth=True,
+    reference=(
+        'Dauphin, Fan, Auli & Grangier, 2017, "Language Modeling with Gated '
+        'Convolutional Networks"'
+    ),
+    example_output=((-1.2449, -0.4404),),
+    gate="second",
+)
+def glu(x, axis=-1):
+    """Gated linear unit (Dauphin et al., 2017): `a * sigmoid(b)`, where `a`
+    and `b` are the first and second halves of `x` along `axis`.
+
+    The gate is the second half here, as in PyTorch's `nn.GLU`; swiglu,
+    geglu and reglu (the transformer feed-forwards, "GLU Variants Improve
+    Transformer") gate with the first, `gate(a) * b`, the opposite.
+    The output's `axis` is half the input's; an odd size is a ValueError
+    (raised when the layer is built, where the shape is known).
+    """
+    _glu_output_shape(x.shape, axis)
+    return in_float32(lambda x: _glu_forward(x, axis), x)
+
+
+@backward_of(glu)
 def _glu_backward(dy, x, y, axis):
     # Half types in float32, as the forward: float16's slope underflows to a
     # subnormal at |b| ~ 17, which XLA flushes to 0 (and a = inf then gives
@@ -298,34 +371,6 @@ def _glu_slopes(dy, x, axis):
     # a * slope first: slope <= 1/4, so it never overflows, where dy * a can
     # (near float32's largest) even though the gradient itself is finite.
     return joined(dy * gate, dy * (a * slope), axis, x)
-
-
-@define_builtin(
-    backward=_glu_backward,
-    keep="x",
-    params={"axis": Axis(allow_tuple=False)},
-    layer="GLU",
-    layer_base=ReshapingLayer,
-    output_shape=_glu_output_shape,
-    formula="a * sigmoid(b), where a, b = x split in halves along axis",
-    output_range="(-inf, inf)",
-    monotonic=False,
-    smooth=True,
-)
-
-
-def glu(x, axis=-1):
-    """Gated linear unit (Dauphin et al., 2017): `a * sigmoid(b)`, where `a`
-    and `b` are the first and second halves of `x` along `axis`.
-
-    The gate is the second half here, as in PyTorch's `nn.GLU`; swiglu,
-    geglu and reglu (the transformer feed-forwards, "GLU Variants Improve
-    Transformer") gate with the first, `gate(a) * b`, the opposite.
-    The output's `axis` is half the input's; an odd size is a ValueError
-    (raised when the layer is built, where the shape is known).
-    """
-    _glu_output_shape(x.shape, axis)
-    return in_float32(lambda x: _glu_forward(x, axis), x)
 
 
 def _glu_forward(x, axis):

@@ -4,67 +4,65 @@ hard_shrink, soft_shrink, tanh_shrink.
 """
 
 from keras_acts.backend import ops
-from keras_acts.engine.define import define_builtin
+from keras_acts.engine.define import backward_of, define_builtin
 from keras_acts.numerics import const, horner, in_float32
 from keras_acts.params import Real
 
 
 # -- hard_shrink, soft_shrink ------------------------------------------------
-def _shrink_backward(dy, x, y, threshold):
-    return ops.where(ops.abs(x) <= const(threshold, x), ops.zeros_like(dy), dy)
-
-
 @define_builtin(
-    backward=_shrink_backward,
     keep="x",
-    params={"threshold": Real(min=0.0)},
+    validators={"threshold": Real(min=0.0)},
     formula="x if abs(x) > threshold else 0",
     output_range="{0} and abs(y) > threshold",
     monotonic=False,
     smooth=False,
+    reference='Donoho & Johnstone, 1994, "Ideal spatial adaptation by wavelet shrinkage"',
+    example_output=(-2.0, 0.0, 0.0, 0.0, 2.0),
+    branch_slope_at_nan=True,
 )
-
-
 def hard_shrink(x, threshold=0.5):
     """`x` where `abs(x) > threshold`, else 0; NaN stays NaN (unlike Keras)."""
     return ops.where(ops.abs(x) <= const(threshold, x), ops.zeros_like(x), x)
 
 
+@backward_of(hard_shrink)
+def _shrink_backward(dy, x, y, threshold):
+    return ops.where(ops.abs(x) <= const(threshold, x), ops.zeros_like(dy), dy)
+
+
 @define_builtin(
-    backward=_shrink_backward,
     keep="x",
-    params={"threshold": Real(min=0.0)},
+    validators={"threshold": Real(min=0.0)},
     formula="x - threshold if x > threshold; x + threshold if x < -threshold; else 0",
     output_range="(-inf, inf)",
     monotonic=True,
     smooth=False,
+    reference='Donoho, 1995, "De-noising by soft-thresholding"',
+    example_output=(-1.5, 0.0, 0.0, 0.0, 1.5),
+    branch_slope_at_nan=True,
 )
-
-
 def soft_shrink(x, threshold=0.5):
     """Soft thresholding towards 0; NaN stays NaN (unlike Keras)."""
     t = const(threshold, x)
     return ops.where(ops.abs(x) <= t, ops.zeros_like(x), x - ops.sign(x) * t)
 
 
+backward_of(soft_shrink)(_shrink_backward)  # hard_shrink's: the same mask
+
+
 # -- tanh_shrink -------------------------------------------------------------
-def _tanh_shrink_backward(dy, x, y):
-    t = ops.tanh(x)
-    return dy * t * t
-
-
 @define_builtin(
-    backward=_tanh_shrink_backward,
     keep="x",
-    params={},
+    validators={},
     layer="TanhShrink",
     formula="x - tanh(x)",
     output_range="(-inf, inf)",
     monotonic=True,
     smooth=True,
+    reference="no paper: PyTorch's `torch.nn.Tanhshrink`",
+    example_output=(-1.036, -0.0379, 0.0, 0.0379, 1.036),
 )
-
-
 def tanh_shrink(x):
     """`x - tanh(x)`; its gradient is `tanh(x)^2`.
 
@@ -83,6 +81,12 @@ def tanh_shrink(x):
         return ops.where(ops.abs(x) < const(cutoff, x), small, x - ops.tanh(x))
 
     return in_float32(forward, x)
+
+
+@backward_of(tanh_shrink)
+def _tanh_shrink_backward(dy, x, y):
+    t = ops.tanh(x)
+    return dy * t * t
 
 
 def _lambert_rational(depth):

@@ -31,25 +31,16 @@ def pyplot():
     return plt
 
 
-def input_kind(spec):
-    """How a 1-D curve is drawn: ``"pointwise"``, ``"axis"`` or ``"gate"``.
-
-    Normalizers over an axis (softmax, ...) are drawn as the first output for
-    the pair ``(x, 0)``; activations whose output shape differs from the
-    input's (glu) as the output for the pair ``(x, x)``.
-    """
-    if spec.output_shape is not None:
-        return "gate"
-    if "axis" in spec.defaults:
-        return "axis"
-    return "pointwise"
+# How a 1-D curve is drawn, by the declaration's kind (``spec.kind``): an
+# activation along an axis (softmax) as the first output for the pair
+# ``(x, 0)``; one that halves its axis (glu) as the output for ``(x, x)``.
+_DRAWN_INPUT = {"elementwise": "x", "axis": "[x, 0]", "reshaping": "[x, x]"}
 
 
 def curve_label(spec, params):
     args = ", ".join(f"{k}={v!r}" for k, v in params.items())
-    inner = {"pointwise": "x", "axis": "[x, 0]", "gate": "[x, x]"}[input_kind(spec)]
-    label = f"{spec.name}({inner}{', ' + args if args else ''})"
-    return label if input_kind(spec) == "pointwise" else label + "[0]"
+    label = f"{spec.name}({_DRAWN_INPUT[spec.kind]}{', ' + args if args else ''})"
+    return label if spec.kind == "elementwise" else label + "[0]"
 
 
 def curves(spec, params, lo=-4.0, hi=4.0, points=801):
@@ -59,12 +50,10 @@ def curves(spec, params, lo=-4.0, hi=4.0, points=801):
 
     from keras_acts.tools import autodiff
 
-    kind = input_kind(spec)
-
     def f(x):
-        if kind == "pointwise":
+        if spec.kind == "elementwise":
             return spec.function(x, **params)
-        other = x if kind == "gate" else keras.ops.zeros_like(x)
+        other = x if spec.kind == "reshaping" else keras.ops.zeros_like(x)
         return spec.function(keras.ops.stack([x, other], axis=1), **params)[:, 0]
 
     x = np.linspace(lo, hi, points)

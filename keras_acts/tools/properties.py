@@ -4,7 +4,9 @@ float dtype: the eager, ``tf.function``, fused (compiled forward and backward
 passes) and ``jit_compile=True`` paths agree, values and gradients, to
 ``TOLERANCES`` (those are TensorFlow's paths; on JAX eager and ``jax.jit``
 agree, and PyTorch has its eager path alone: ``backend_paths()``); NaN in
-gives NaN out, gradients included; finite in gives finite out where the
+gives NaN out, gradients included (but the gradient of a piecewise-linear
+activation, which declares ``branch_slope_at_nan``, is its branch's slope
+there); finite in gives finite out where the
 math is finite; monotone activations are monotone and bounded ones stay in
 their range.
 
@@ -35,22 +37,6 @@ TOLERANCES = {
 }
 SHAPE = (6, 8)  # rows of 8: normalizers along the last axis, glu's halves of 4
 PATHS = ("eager", "graph", "fused", "jit")
-_NORMALIZERS = ("softmax", "log_softmax", "softmin", "sparsemax")
-# Output ranges for the default parameters, where the documented range uses
-# a parameter (``alpha``) or words; others are parsed from ``output_range``.
-_RANGES = {
-    "elu": (-1.0, math.inf),
-    "selu": (-1.0507009873554805 * 1.6732632423543772, math.inf),
-    "celu": (-1.0, math.inf),
-    "hard_tanh": (-1.0, 1.0),
-    "step": (0.0, 1.0),
-    "relu": (0.0, math.inf),
-    "threshold": (-1.0, math.inf),
-    "softmax": (0.0, 1.0),
-    "softmin": (0.0, 1.0),
-    "sparsemax": (0.0, 1.0),
-    "log_softmax": (-math.inf, 0.0),
-}
 # Monotone to within a few ulps: TensorFlow's vectorized kernels and their
 # scalar tails round differently (float32 Expm1: up to 3.4 ulps in 8-wide
 # packets, 0.7 in the tail), so of two nearby inputs in one batch the larger
@@ -58,17 +44,12 @@ _RANGES = {
 MONOTONE_ULPS = 4
 _EPS = {"float16": 2.0**-10, "bfloat16": 2.0**-7, "float32": 2.0**-23, "float64": 2.0**-52}
 _RANGE = re.compile(r"^[\(\[](-?[0-9.]+|-inf), (-?[0-9.]+|inf)[\)\]]$")
-# Grow faster than x: their values overflow where x does not.
-_OVERFLOWING = {"exponential": 709.0, "selu": None, "relu_squared": 1e154, "star_relu": 1e154}
-# gate(a) * b with the gate the FIRST half (glu's is the second): glu's NaN
-# masks mirrored, and in float64 a product of two finite halves overflows.
-_GATE_FIRST = frozenset({"swiglu", "geglu", "reglu"})
-
-
 def output_bounds(spec):
-    """(low, high) of ``spec``'s outputs with its default parameters."""
-    if spec.name in _RANGES:
-        return _RANGES[spec.name]
+    """(low, high) of ``spec``'s outputs with its default parameters: the
+    declared ``bounds`` where its ``output_range`` uses a parameter or
+    words, otherwise parsed from that range."""
+    if spec.edges.bounds is not None:
+        return spec.edges.bounds
     match = _RANGE.match(str(spec.output_range or "").strip())
     if match is None:
         return (-math.inf, math.inf)
@@ -126,12 +107,12 @@ class Case:
     def __init__(self, spec, dtype, params=None):
         self.spec, self.dtype = spec, dtype
         self.params = spec.example_params if params is None else params
-        # "glu": an activation that halves the last axis (glu, and gates like it).
-        halves = spec.output_shape is not None
-        self.kind = "axis" if spec.name in _NORMALIZERS else ("glu" if halves else "point")
+        # "elementwise", "axis" (normalizers) or "reshaping" (glu and the
+        # gated units halve the last axis), as the declaration says.
+        self.kind = spec.kind
 
     def out_cols(self, x):  # glu halves the last axis
-        return x.shape[-1] // (2 if self.kind == "glu" else 1)
+        return x.shape[-1] // (2 if self.kind == "reshaping" else 1)
 
     def step(self, x, dy):
         """(y, dx) for ``dy`` as wide as ``x``; glu's output takes its first half."""
@@ -314,26 +295,18 @@ def _nan_masks(case, x):
     if case.kind == "axis":
         rows = nan.any(axis=-1, keepdims=True)
         return np.broadcast_to(rows, x.shape), np.broadcast_to(rows, x.shape)
-    if case.kind == "glu":
+    if case.kind == "reshaping":
         a, b = np.split(nan, 2, axis=-1)
-        if case.spec.name in _GATE_FIRST:  # d/db = gate(a) does not involve b
+        if case.spec.edges.gate == "first":  # d/db = gate(a) does not involve b
             return a | b, np.concatenate([a | b, a], axis=-1)
         # d/da = sigmoid(b) does not involve a; d/db involves both.
         return a | b, np.concatenate([b, a | b], axis=-1)
-    return nan, nan & (case.spec.name not in SLOPE_AT_NAN)
-
-
-# Piecewise-linear activations: their gradient picks a constant slope by
-# comparing x (or y) with the kinks, and NaN fails every comparison, so at
-# NaN it is the slope of the branch NaN falls into, in every path, as
-# TensorFlow's own ReluGrad, Relu6Grad, LeakyReluGrad, EluGrad and SeluGrad
-# give for Keras's built-ins (a NaN select in each backward would cost two
-# more kernels on the hottest passes). Their values are NaN at NaN.
-SLOPE_AT_NAN = frozenset({
-    "linear", "step", "relu", "relu6", "leaky_relu", "threshold", "hard_tanh",
-    "hard_sigmoid", "sparse_sigmoid", "sparse_plus", "hard_mish", "hard_shrink",
-    "soft_shrink", "elu", "selu", "prelu", "rrelu",
-})
+    # Piecewise-linear activations declare ``branch_slope_at_nan``: at NaN
+    # their gradient is the slope of the branch NaN falls into, in every
+    # path, as TensorFlow's own ReluGrad, EluGrad and the like give for
+    # Keras's built-ins (a NaN select in each backward would cost two more
+    # kernels on the hottest passes).
+    return nan, nan & (not case.spec.edges.branch_slope_at_nan)
 
 
 def _nan_propagation(case, x, y, dx):
@@ -352,7 +325,7 @@ def _finite_inputs(case, x, like_x):
     finite = np.isfinite(x)
     if case.kind == "axis":
         return np.broadcast_to(finite.all(axis=-1, keepdims=True), x.shape)
-    if case.kind == "glu":
+    if case.kind == "reshaping":
         a, b = np.split(finite, 2, axis=-1)
         return np.concatenate([a & b, a & b], axis=-1) if like_x else a & b
     return finite
@@ -369,28 +342,29 @@ def _finite_expected(case, x, ref, like_x):
             # float32 times a dy of 1.003).
             top = _limits(case.dtype)[1] * 0.99
             return finite & np.isfinite(ref) & (np.abs(ref) <= top)
-    if case.spec.name == "log_softmax":  # x - max(x) overflows past a span of max
+    edges = case.spec.edges
+    if edges.span_overflows:  # x - max(x) overflows past a span of max
         with np.errstate(invalid="ignore", over="ignore"):
             span = np.nanmax(x, axis=-1, keepdims=True) - x
         return finite & (span < _limits(case.dtype)[1])
-    if case.spec.name in _GATE_FIRST:  # |gate(a)| <= max(|a|, 0.3), slope <= 1.13, |dy| < 8
+    if case.kind == "reshaping" and edges.gate == "first":
+        # The gated units: |gate(a)| <= max(|a|, 0.3), slope <= 1.13, |dy| < 8.
         a, b = np.split(np.abs(x), 2, axis=-1)
         top = _limits(case.dtype)[1] / 16
         with np.errstate(over="ignore", invalid="ignore"):
             fits = np.tile((a < top) & (b < top), 2) if like_x else np.maximum(a, 1.0) * b < top
         return finite & fits
-    if case.spec.name not in _OVERFLOWING:
+    if edges.overflows_past is None:
         return finite
-    limit = _OVERFLOWING[case.spec.name]
     with np.errstate(invalid="ignore"):
-        return finite & (x < (_limits(case.dtype)[1] / 2 if limit is None else limit))
+        return finite & (x < edges.overflows_past)
 
 
 def _finiteness(case, x, ref, y, dx):
     ref_y, ref_dx = (None, None) if ref is None else ref
     want_y = _finite_expected(case, x, ref_y, like_x=False)
     want_dx = _finite_expected(case, x, ref_dx, like_x=True)
-    if case.kind == "point":
+    if case.kind == "elementwise":
         # A backward that works from y (exponential's dy * y) overflows
         # where y does, even if dy * exp(x) would fit.
         want_dx = want_dx & want_y
@@ -411,7 +385,7 @@ def _shape_properties(case, x, y):
     slack_low, slack_high = rtol * max(1.0, abs(low)), rtol * max(1.0, abs(high))
     if seen.size and (seen.min() < low - slack_low or seen.max() > high + slack_high):
         found.append(f"outside [{low}, {high}]: {seen.min()}, {seen.max()}")
-    if case.kind == "point" and case.spec.monotonic:
+    if case.kind == "elementwise" and case.spec.monotonic:
         keep = ~np.isnan(x.ravel())
         xs, ys = x.ravel()[keep], y.ravel()[keep]
         order = np.argsort(xs, kind="stable")

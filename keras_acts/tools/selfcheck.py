@@ -13,7 +13,7 @@ import os
 import sys
 import tempfile
 
-from keras_acts.tools import autodiff, cli, plotting
+from keras_acts.tools import autodiff, cli
 
 
 def _example_layer_params(spec):
@@ -47,7 +47,7 @@ def probe_inputs(spec, params, seed=1234):
     special = np.array(_special_points(params))
     far = np.min(np.abs(pool[:, None] - special[None, :]), axis=1) > 0.02
     pool = pool[far]
-    if plotting.input_kind(spec) == "pointwise":
+    if spec.kind == "elementwise":
         return pool[:24]
     return pool[:24].reshape(4, 6)
 
