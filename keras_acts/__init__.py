@@ -6,6 +6,8 @@ and a string ``"<name>_custom"`` for any Keras ``activation=`` argument.
 Define your own with ``keras_acts.define_activation``.
 """
 
+from importlib import metadata as _metadata
+
 from keras_acts._backend import require_supported_backend
 
 require_supported_backend()
@@ -21,7 +23,10 @@ from keras_acts.engine.layer_bases import NormalizerLayer  # noqa: E402
 from keras_acts.engine.layers import ActivationLayer  # noqa: E402
 from keras_acts.engine.registry import catalog, get, lookup, names  # noqa: E402
 
-__version__ = "0.1.0"
+try:  # pyproject.toml is the one place the version is written
+    __version__ = _metadata.version("keras-acts")
+except _metadata.PackageNotFoundError:  # a checkout on sys.path, not installed
+    __version__ = "unknown"
 
 __all__ = [
     "Activation",

@@ -2,7 +2,7 @@
 torch), as a user with that backend and no TensorFlow runs it: ``python
 tests/cli_backend_check.py FOLDER`` runs ``list``, ``plot``, ``check`` (its
 save and load included), ``inspect``, ``demo --quick`` and the refused
-``export`` through ``keras_acts.tools.cli.main`` in this one process (one
+``export`` through ``keras_acts_cli.main`` in this one process (one
 backend import for them all), writes its files in FOLDER and prints one JSON
 report (tests/test_cli_backends.py reads it).
 
@@ -81,7 +81,7 @@ def main(folder):
     refuse = RefuseTensorFlow()
     sys.meta_path.insert(0, refuse)
     start = time.perf_counter()
-    from keras_acts.tools import cli
+    import keras_acts_cli
 
     import keras  # the backend, as the first command loads it; timed apart
 
@@ -92,7 +92,7 @@ def main(folder):
         out, err = io.StringIO(), io.StringIO()
         began, cpu = time.perf_counter(), time.process_time()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = cli.main(argv)
+            code = keras_acts_cli.main(argv)
         results[name] = {"code": code, "stdout": out.getvalue(), "stderr": err.getvalue(),
                          "seconds": round(time.perf_counter() - began, 2),
                          "cpu_seconds": round(time.process_time() - cpu, 2)}

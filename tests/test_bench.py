@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-from keras_acts.tools import bench, bench_fit, bench_memory, bench_memory_child, bench_report, cli
+import keras_acts_cli
+from keras_acts.tools import bench, bench_fit, bench_memory, bench_memory_child, bench_report
 
 TINY = ["--parts", "kernels", "--repeats", "1", "--sizes", "12"]
 
@@ -145,7 +146,7 @@ def test_bench_refuses_bad_counts_before_running(option, value, said, capsys, mo
     # A usage error (exit status 2) naming the option and the value, from the
     # command and from `python -m keras_acts.tools.bench`; nothing is measured.
     monkeypatch.setattr(bench, "run", lambda *a, **k: pytest.fail("bench ran"))
-    assert cli.main(["bench", "relu", f"{option}={value}"]) == 2
+    assert keras_acts_cli.main(["bench", "relu", f"{option}={value}"]) == 2
     with pytest.raises(SystemExit) as exit_:
         bench.main(["relu", f"{option}={value}"])
     assert exit_.value.code == 2

@@ -1,6 +1,6 @@
 """The ``keras-acts`` command.
 
-Subcommands run through ``cli.main`` in this process: a subprocess would
+Subcommands run through ``keras_acts_cli.main`` in this process: a subprocess would
 pay TensorFlow's import each time. Two processes run beside the suite, in
 the background (tests/background.py): one runs the installed entry point's
 launcher as a user does: ``--help`` (every subcommand's, fast, without
@@ -32,7 +32,7 @@ COMMANDS = ("list", "plot", "check", "demo", "bench", "inspect", "export")
 
 
 class Done:
-    """``cli.main``'s outcome, shaped like ``subprocess.run``'s."""
+    """``keras_acts_cli.main``'s outcome, shaped like ``subprocess.run``'s."""
 
     def __init__(self, returncode, stdout, stderr):
         self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
@@ -40,14 +40,14 @@ class Done:
 
 @pytest.fixture
 def main(capsys, monkeypatch):
-    """Run ``cli.main`` in this process, from ``cwd`` if given."""
-    from keras_acts.tools import cli
+    """Run ``keras_acts_cli.main`` in this process, from ``cwd`` if given."""
+    import keras_acts_cli
 
     def run(*args, cwd=None):
         if cwd is not None:
             monkeypatch.chdir(cwd)
         capsys.readouterr()
-        code = cli.main([str(a) for a in args])
+        code = keras_acts_cli.main([str(a) for a in args])
         out, err = capsys.readouterr()
         return Done(code, out, err)
 

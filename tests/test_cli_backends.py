@@ -3,7 +3,7 @@ and no TensorFlow runs it.
 
 One process per backend (tests/cli_backend_check.py) runs ``list``,
 ``plot``, ``export`` (refused: it needs TensorFlow), ``check`` with its save
-and load, ``inspect`` and ``demo --quick`` through ``cli.main``, with
+and load, ``inspect`` and ``demo --quick`` through ``keras_acts_cli.main``, with
 TensorFlow's import refused and every attempt recorded. The two processes
 run one after the other in the background (tests/background.py), beside
 pytest's own work.

@@ -209,9 +209,9 @@ def quick_start_file(tmp_path_factory):
 
 def _export(*args):
     """``keras-acts export ...`` run in this process; its exit code."""
-    from keras_acts.tools import cli
+    import keras_acts_cli
 
-    return cli.main(["export", *map(str, args)])
+    return keras_acts_cli.main(["export", *map(str, args)])
 
 
 def _plant(path, kind):

@@ -92,9 +92,9 @@ def _command_lines():
 
 
 def test_command_lines_name_real_subcommands_and_options():
-    from keras_acts.tools import cli
+    import keras_acts_cli
 
-    parser = cli.build_parser()
+    parser = keras_acts_cli.build_parser()
     subparsers = next(a for a in parser._actions if a.dest == "command").choices
     lines = list(_command_lines())
     assert {line.split()[1] for line in lines} == set(subparsers)  # every one, documented

@@ -1,10 +1,11 @@
 """The tools on top of the package, using only its public API.
 
-* ``cli``: the ``keras-acts`` command; one module per subcommand
+* the ``keras-acts`` subcommands that need the library, one module each
   (``cmd_list``, ``cmd_plot``, ``cmd_check``, ``cmd_demo``, ``cmd_bench``,
-  ``cmd_inspect``), and ``common`` for what they share. The entry point is
-  ``keras_acts_cli`` at the top level, which answers ``--help`` before
-  TensorFlow is imported.
+  ``export``), and ``common`` for what they share. Their options, the
+  launcher and ``inspect`` live outside the library, in the top-level
+  package ``keras_acts_cli``, which answers ``--help`` before TensorFlow is
+  imported and runs ``run(args)`` of these modules.
 * ``autodiff``: the active Keras backend as the commands see it (tensors,
   NumPy, gradients through its autodiff, its modes): ``plot``, ``check``
   and ``demo`` run on TensorFlow, JAX and PyTorch; ``export`` needs

@@ -36,7 +36,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 from keras_acts.tools import bench_backends  # noqa: E402
 from keras_acts.tools.bench_backends import BACKEND, MODES, TRAINING_JIT, machine  # noqa: E402
 from keras_acts.tools.bench_memory import bench_memory  # noqa: E402
-from keras_acts.tools.bench_options import DESCRIPTION, add_arguments  # noqa: E402
+from keras_acts_cli.options import BENCH_DESCRIPTION, add_bench_arguments  # noqa: E402
 from keras_acts.tools.bench_report import kernel_line, kernel_summary, markdown, report  # noqa: E402
 from keras_acts.tools.keras_builtins import keras_builtin  # noqa: E402
 
@@ -278,7 +278,9 @@ def bench_training(names, repeats, quick, log):
 # -- command ------------------------------------------------------------------
 
 def parser():
-    return add_arguments(argparse.ArgumentParser(prog="keras-acts bench", description=DESCRIPTION))
+    return add_bench_arguments(
+        argparse.ArgumentParser(prog="keras-acts bench", description=BENCH_DESCRIPTION)
+    )
 
 
 def _stderr(*a):

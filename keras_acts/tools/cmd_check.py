@@ -11,24 +11,6 @@ from keras_acts.tools.common import (
 )
 
 
-def add_parser(subparsers):
-    p = subparsers.add_parser(
-        "check", help="self-test: gradients against numeric differences, save/load",
-        description="For each activation: our gradient against central differences in float64 "
-        "(through the Keras backend in use: eager, and under jax.jit on JAX), and a small model "
-        "saved as .keras, loaded, predicting identically. Exit status 1 if anything fails.",
-    )
-    p.add_argument("names", nargs="*", metavar="NAME", help="activations to check (default: all)")
-    p.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
-    p.add_argument(
-        "--stress", action="store_true",
-        help="also the stress checks: properties of every activation in four dtypes through "
-        "eager, tf.function, fused and XLA on TensorFlow (eager and jax.jit on JAX, eager on "
-        "PyTorch); threads; tampered .keras files (minutes)",
-    )
-    return p
-
-
 def _print_stress(figures):
     files = figures["files"]
     rows = [

@@ -1,6 +1,5 @@
 """``keras-acts demo``: one MLP on two spirals with several activations (see ``demo``)."""
 
-import argparse
 import json
 import shutil
 import sys
@@ -8,21 +7,6 @@ import tempfile
 import time
 
 from keras_acts.tools.common import EXIT_FAILED, CliError, quiet_tensorflow, table
-
-
-def add_parser(subparsers):
-    p = subparsers.add_parser(
-        "demo", help="train one MLP on two spirals with several activations",
-        description="Train one small MLP on two interleaved spirals with no activation and with "
-        "several from the catalog; save the best as .keras, load it back and compare "
-        "predictions. Progress on stderr. Writes nothing that stays unless --save or --plot.",
-    )
-    p.add_argument("--json", action="store_true", help="print results as JSON")
-    p.add_argument("--plot", metavar="FILE.png", help="draw the decision boundaries")
-    p.add_argument("--save", metavar="FILE.keras",
-                   help="keep the best model there (default: a temporary file, removed)")
-    p.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)
-    return p
 
 
 def _check_arguments(args):

@@ -5,23 +5,7 @@ import json
 
 import keras_acts
 from keras_acts.tools.common import CliError, describe, layer_differences, show_argument, table, yes_no
-
-WIDTH = 100
-
-
-def add_parser(subparsers):
-    p = subparsers.add_parser(
-        "list", help="every activation: string, layer, arguments (PATTERN filters)",
-        description="Every activation: its function, string, layer and arguments. Layer "
-        "arguments are shown where they differ from the function's.",
-    )
-    p.add_argument("pattern", nargs="?", metavar="PATTERN",
-                   help="only activations whose name, alias, string or layer contains it "
-                   "(case-insensitive)")
-    p.add_argument("--wide", action="store_true",
-                   help=f"every column (range, monotonic, smooth), lines wider than {WIDTH}")
-    p.add_argument("--json", action="store_true", help="print a JSON array")
-    return p
+from keras_acts_cli.options import LIST_WIDTH as WIDTH
 
 
 def matches(spec, pattern):

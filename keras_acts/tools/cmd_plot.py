@@ -7,23 +7,6 @@ import keras_acts
 from keras_acts.tools.common import CliError, example_params, quiet_tensorflow, resolve, runnable
 
 
-def add_parser(subparsers):
-    p = subparsers.add_parser(
-        "plot", help="draw activations and their derivatives to a PNG",
-        description="Draw each activation and its derivative (the gradient the Keras backend "
-        "in use takes through our backward pass; dotted: the numeric slope). Prints the path "
-        "written.",
-    )
-    p.add_argument("names", nargs="*", metavar="NAME", help="activation names, aliases or strings")
-    p.add_argument("--all", action="store_true", help="every activation (a gallery)")
-    p.add_argument("-o", "--output", metavar="FILE.png",
-                   help="output file (default: NAME.png, activations.png or gallery.png in the "
-                   "current folder)")
-    p.add_argument("--range", nargs=2, type=float, default=(-4.0, 4.0),
-                   metavar=("LO", "HI"), help="x range (default -4 4)")
-    return p
-
-
 def output_path(args, specs):
     """The file to write, and a note when it was not given with -o."""
     if args.output:

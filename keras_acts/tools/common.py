@@ -1,8 +1,6 @@
-"""What the ``keras-acts`` subcommands share: one-line errors, name lookup,
-plain-text tables, and an activation's arguments (function and layer).
-
-Nothing here imports TensorFlow at module import: the command builds its
-parser, and answers ``--help``, before the package is loaded.
+"""What the ``keras-acts`` subcommands share: one-line errors (the
+launcher's, ``keras_acts_cli.terminal``), name lookup, plain-text tables,
+and an activation's arguments (function and layer).
 """
 
 import inspect
@@ -10,17 +8,7 @@ import math
 import textwrap
 
 import keras_acts
-
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    """An error to report in one line, without a traceback."""
-
-    def __init__(self, message, code=EXIT_USAGE):
-        super().__init__(message)
-        self.code = code
+from keras_acts_cli.terminal import EXIT_FAILED, CliError  # noqa: F401  (the commands')
 
 
 def resolve(names):

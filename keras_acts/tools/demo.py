@@ -16,6 +16,8 @@ import time
 
 import numpy as np
 
+from keras_acts_cli.terminal import tensorflow_start_hidden
+
 # (label, activation name, layer arguments), in order of preference; the
 # first MAX_CHOICES are trained.
 DEFAULT_CHOICES = (
@@ -146,9 +148,7 @@ def train_one(label, name, params, data, settings, stream=sys.stderr):
     import keras
 
     (x_train, y_train), (x_test, y_test) = data
-    from keras_acts.tools import cli
-
-    with cli.tensorflow_start_hidden():  # Keras seeds TensorFlow too where it is installed
+    with tensorflow_start_hidden():  # Keras seeds TensorFlow too where it is installed
         keras.utils.set_random_seed(settings.seed)
     model = build_model(name, params, settings)
     progress = _progress_callback(label, settings, stream)
@@ -180,10 +180,8 @@ def round_trip(model, x, directory):
     """Save ``model`` as .keras, load it back; True if predictions are identical."""
     import keras
 
-    from keras_acts.tools import cli
-
     path = os.path.join(directory, "best.keras")
-    with cli.tensorflow_start_hidden():  # Keras's saving imports it where it is installed
+    with tensorflow_start_hidden():  # Keras's saving imports it where it is installed
         model.save(path)
         loaded = keras.saving.load_model(path)
     before = model.predict(x, batch_size=1024, verbose=0)

@@ -4,9 +4,9 @@ Loads a ``.keras`` model that uses our activations, writes it in the chosen
 format from a portable graph (``keras_acts.config.portable()``: no XLA
 calls, no ops the converters lack), runs the result on a random batch and
 reports the largest difference from Keras's own predictions (relative to
-max(1, |y|), as ``largest_difference`` says). It needs the
-TensorFlow backend (KERAS_BACKEND=tensorflow): on JAX and PyTorch it says so
-and exits before reading anything.
+max(1, |y|)). It needs the TensorFlow backend (KERAS_BACKEND=tensorflow):
+on JAX and PyTorch it says so and exits before reading anything. Its
+options are the launcher's (``keras_acts_cli.options``).
 
 The result is written beside OUT under a temporary name and moved into
 place once it has run: a failed export leaves OUT as it was, and nothing
@@ -27,8 +27,8 @@ import tempfile
 import numpy as np
 
 from keras_acts.tools.common import EXIT_FAILED, CliError
+from keras_acts_cli.options import EXPORT_FORMATS as FORMATS
 
-FORMATS = ("savedmodel", "tflite", "onnx")
 ONNX_OPSET = 17  # of every ONNX conversion: the command's and docs/deploy.md's
 
 
@@ -386,23 +386,6 @@ _WRITERS = {"savedmodel": _write_savedmodel, "tflite": _write_tflite, "onnx": _w
 
 
 # -- command line ------------------------------------------------------------
-
-
-def add_parser(subparsers):
-    """Add ``export`` to an argparse ``subparsers``; returns its parser."""
-    parser = subparsers.add_parser(
-        "export",
-        help="write a .keras model as SavedModel, TFLite or ONNX, and check it (TensorFlow "
-        "backend)",
-        description=__doc__.split("\n\n")[1],
-    )
-    parser.add_argument("model", metavar="MODEL.keras", help="the .keras file")
-    parser.add_argument("--to", required=True, choices=FORMATS, help="the format to write")
-    parser.add_argument("-o", "--output", metavar="OUT", required=True, help="the file or folder to write")
-    parser.add_argument("--batch", type=int, default=4, help="rows of the random check batch")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random check batch")
-    parser.set_defaults(run=run)
-    return parser
 
 
 def run(args):

@@ -13,7 +13,8 @@ import os
 import sys
 import tempfile
 
-from keras_acts.tools import autodiff, cli
+from keras_acts.tools import autodiff
+from keras_acts_cli.terminal import tensorflow_start_hidden
 
 
 def _example_layer_params(spec):
@@ -186,7 +187,7 @@ def _gradient_cell(spec, params):
 
 def _save_load_cell(spec, directory):
     # Keras's seeding and saving import TensorFlow where it is installed, on any backend.
-    with cli.tensorflow_start_hidden():
+    with tensorflow_start_hidden():
         ok, detail = check_save_load(spec, directory)
     return ok, f"{'ok' if ok else 'FAIL'} ({detail})"
 

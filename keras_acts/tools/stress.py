@@ -23,6 +23,7 @@ import keras_acts
 from keras_acts import config
 from keras_acts.tools import autodiff
 from keras_acts.tools.properties import DTYPES, SHAPE, backend_paths, describe_paths, run_properties
+from keras_acts_cli.terminal import tensorflow_start_hidden
 
 
 def run_threads(workers=8, calls=6):
@@ -74,9 +75,7 @@ def run_tampered(log=None):
         from keras_acts.tools import tampered
     except ImportError:
         return None
-    from keras_acts.tools import cli
-
-    with tempfile.TemporaryDirectory() as folder, cli.tensorflow_start_hidden():
+    with tempfile.TemporaryDirectory() as folder, tensorflow_start_hidden():
         return tampered.run_corpus(folder)
 
 

@@ -8,30 +8,19 @@ once the package is imported (``import keras_acts`` registers them); it
 never imports a package for a file (only its own ones), so a missing import
 fails with ``Could not locate function 'keras_acts>mish'`` or ``... class
 'Mish'``. This command names the imports a file needs.
+
+It lives beside the launcher, outside the library: reading a file needs
+neither Keras nor keras_acts, which are imported only to check that the
+file loads here.
 """
 
 import dataclasses
 import json
 import zipfile
 
-from keras_acts.tools.common import CliError
+from keras_acts_cli.terminal import CliError, import_quietly, tensorflow_start_hidden
 
-LOADS_PACKAGE = False  # reading the file needs no TensorFlow; run() loads it for the check
 SKIP = {"name", "trainable", "dtype"}
-
-
-def add_parser(subparsers):
-    p = subparsers.add_parser(
-        "inspect", help="which keras_acts activations a .keras file uses; whether it loads here",
-        description="Read a saved .keras model: the activations and layers of keras_acts (and of "
-        "other packages) it uses, their arguments, whether it loads here, and the Python that "
-        "loads it.",
-    )
-    p.add_argument("path", metavar="MODEL.keras", help="a model saved with model.save(...)")
-    p.add_argument("--no-load", action="store_true",
-                   help="only read the file (no TensorFlow); skip loading it here")
-    p.add_argument("--json", action="store_true", help="print the findings as JSON")
-    return p
 
 
 @dataclasses.dataclass
@@ -138,15 +127,13 @@ def loading_code(path, packages):
 def check_here(path, uses):
     """``(loads, detail, unknown)``: whether the file loads in this process
     (with keras_acts imported), why not, and the names nothing registers here."""
-    from keras_acts.tools import cli
-
-    cli.load_package()
+    import_quietly("keras_acts")
     import keras
 
     unknown = sorted({f"{u.package}>{u.name}" for u in uses
                       if keras.saving.get_registered_object(f"{u.package}>{u.name}") is None})
     try:
-        with cli.tensorflow_start_hidden():  # Keras's loading imports it where it is installed
+        with tensorflow_start_hidden():  # Keras's loading imports it where it is installed
             model = keras.saving.load_model(path)
     except Exception as error:  # noqa: BLE001 -- reported, not raised
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
