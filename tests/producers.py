@@ -40,7 +40,7 @@ import contextlib, io, json, os, runpy, sys, tempfile
 import numpy as np
 
 folder, example, commands = sys.argv[1:4]
-from keras_acts.tools import cli
+import keras_acts_cli
 
 os.makedirs(folder + "/commands/tmp")
 os.chdir(folder + "/commands")
@@ -49,7 +49,7 @@ results = {}
 for name, args in json.loads(commands).items():
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        results[name] = [cli.main(args), out.getvalue(), err.getvalue()]
+        results[name] = [keras_acts_cli.main(args), out.getvalue(), err.getvalue()]
 with open("results.json", "w") as f:
     json.dump(results, f)
 tempfile.tempdir = None
@@ -65,13 +65,13 @@ except SystemExit as exit_:
 sys.stdout.flush()
 
 import saved_models
-from keras_acts.tools import portability
+from scripts import deploy_checks  # the repository root is the working folder here
 
 os.makedirs(folder + "/saved")
 saved_models.save_all(folder + "/saved")
 os.makedirs(folder + "/export")
-x = portability.sample_batch()
-expected = portability.export_saved_model(portability.cases(), x, folder + "/export/model")
+x = deploy_checks.sample_batch()
+expected = deploy_checks.export_saved_model(deploy_checks.cases(), x, folder + "/export/model")
 np.savez(folder + "/export/expected.npz", **expected)
 
 import backend_check
