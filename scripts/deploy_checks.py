@@ -164,14 +164,20 @@ def check_tflite(selected, x):
     expected = keras_predictions(model, x)
     try:
         outputs, ops = run_tflite(export.tflite_bytes(model), x)
-    except Exception as error:  # noqa: BLE001  (bisect to find which fail)
-        if len(selected) == 1:
-            return {selected[0].key: Result(False, error=export.first_error_line(error))}
-        results = {}
-        for case in selected:
-            results.update(check_tflite([case], x))
-        return results
+    except Exception as error:  # noqa: BLE001  (each alone, to find which fail)
+        return _one_by_one(check_tflite, selected, x, error)
     return compare_outputs(selected, outputs, expected, ops)
+
+
+def _one_by_one(check, selected, x, error):
+    """{key: Result} where converting ``selected`` together failed with
+    ``error``: ``check`` on each case alone (the failure itself for one)."""
+    if len(selected) == 1:
+        return {selected[0].key: Result(False, error=export.first_error_line(error))}
+    results = {}
+    for case in selected:
+        results.update(check([case], x))
+    return results
 
 
 def _compared(got, expected, ops):
@@ -217,13 +223,8 @@ def check_onnx(selected, x):
     expected = keras_predictions(model, x)
     try:
         outputs, ops = run_onnx(model, x)
-    except Exception as error:  # noqa: BLE001  (bisect to find which fail)
-        if len(selected) == 1:
-            return {selected[0].key: Result(False, error=export.first_error_line(error))}
-        results = {}
-        for case in selected:
-            results.update(check_onnx([case], x))
-        return results
+    except Exception as error:  # noqa: BLE001  (each alone, to find which fail)
+        return _one_by_one(check_onnx, selected, x, error)
     return compare_outputs(selected, outputs, expected, ops)
 
 
