@@ -8,10 +8,11 @@ keras_acts`` is for, so it stays so. ``keras-acts --help``, ``--version``,
 usage errors and ``inspect --no-load`` need none of it. So what they need
 lives here, outside the library, importing nothing of it: every
 subcommand's options (``options``), the one-line errors and TensorFlow's
-hidden start-up lines (``terminal``), and the ``inspect`` command, which
-reads a file without Keras. A subcommand that needs the library runs from
-its module in ``keras_acts.tools``, imported (the library with it) once
-the arguments are parsed. The version is the installed distribution's.
+hidden start-up lines (``terminal``), and the ``inspect`` command
+(``cmd_inspect``), which reads a file without Keras. A subcommand that
+needs the library runs from its module in ``keras_acts.tools``, imported
+(the library with it) once the arguments are parsed. The version is the
+installed distribution's.
 """
 
 import argparse
@@ -34,7 +35,7 @@ COMMANDS = {
     "check": "keras_acts.tools.cmd_check",
     "demo": "keras_acts.tools.cmd_demo",
     "bench": "keras_acts.tools.cmd_bench",
-    "inspect": "keras_acts_cli.inspect",
+    "inspect": "keras_acts_cli.cmd_inspect",
     "export": "keras_acts.tools.export",
 }
 
