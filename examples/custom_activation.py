@@ -36,7 +36,7 @@ def _bent_identity_backward(dy, x, y, scale):
 @keras_acts.define_activation(
     backward=_bent_identity_backward,
     keep="x",
-    params={"scale": Real(min=0.0, max=1.0)},
+    validators={"scale": Real(min=0.0, max=1.0)},
     formula="x + scale * (sqrt(x^2 + 1) - 1)",
     output_range="(-inf, inf)",
     monotonic=True,

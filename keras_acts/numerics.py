@@ -2,8 +2,9 @@
 
 Each one is a trick with a reason, stated once here with the sizes and
 dtypes where it applies, so that a catalog row reads as its formula. Like
-``keras_acts.engine.gradient``, this module is the seam where TensorFlow's
-performance details (XLA, native kernels, graph optimizer quirks) live.
+``keras_acts.engine.tf_core`` and ``fusion``, this module is the seam where
+TensorFlow's performance details (XLA, native kernels, graph optimizer
+quirks) live.
 """
 
 import math

@@ -1,15 +1,22 @@
 """One activation call, forward and backward, on the active backend.
 
-The forward pass runs the activation's formula; the backward pass is its
-hand-written vector-Jacobian product, which keeps alive only what the
-activation's ``keep`` names (``x``, ``y``, both or neither) and recomputes
-the rest. Trainable parameters enter the core as explicit, positional
-tensors in the input's dtype, and their gradients are summed back to each
-parameter's shape by the core.
+The forward pass runs the activation's declared forward as it stands when
+the call is traced (``Activation.forward``: its ``portable_forward`` while
+TensorFlow traces a graph for export, its standard formula otherwise). A
+formula may itself run one native kernel of the backend for a pass
+(TensorFlow's Elu or Softplus, PyTorch's gelu), where its docstring and
+``keras_acts.numerics`` say why and at what precision; nothing here picks
+kernels. The backward pass is the declared, hand-written vector-Jacobian product, which
+keeps alive only what the activation's ``keep`` names (``x``, ``y``, both
+or neither) besides the parameter tensors, and recomputes the rest.
+Trainable parameters enter the core as explicit, positional tensors in the
+input's dtype, and their gradients are summed back to each parameter's
+shape by the core.
 
-The cores: TensorFlow's ``tf.custom_gradient`` (``tf_core``, with the XLA
-fusion of the passes), JAX's ``jax.custom_vjp`` and PyTorch's
-``torch.autograd.Function`` (``keras_acts.backend``).
+The cores: TensorFlow's ``tf.custom_gradient`` (``tf_core``, where each
+pass may run compiled by XLA: ``keras_acts.engine.fusion``), JAX's
+``jax.custom_vjp`` and PyTorch's ``torch.autograd.Function``
+(``keras_acts.backend``).
 """
 
 import importlib

@@ -17,14 +17,18 @@ The rule: an activation belongs to the family that says what it *is*.
   (softmax, log_softmax, softmin, sparsemax, glu).
 * ``learned``: learned or random parameters (prelu, snake, star_relu, rrelu).
 
-Every row is one ``define_builtin`` declaration: the forward formula with
-its docstring, the backward pass beside it (``keep=`` saying what it holds),
-the validators of its parameters, and its documentation. Numerical tricks
-come from ``keras_acts.numerics`` by name. Conventions: constants are cast
-to ``x.dtype`` (so every precision computes in its own); gradients at kinks
-follow TensorFlow's native gradient of Keras's built-in where Keras has the
-activation, PyTorch's otherwise; infinite inputs give the mathematical
-limit and NaN stays NaN.
+Every row is one ``define_builtin`` declaration on its forward formula,
+which comes first with its docstring: ``keep=`` (what the backward pass
+holds), the validators of its parameters, its documentation (formula,
+paper, example) and its ``Edges`` where they differ from the defaults. The
+backward pass follows, attached with ``@backward_of(<row>)``, and an
+export-only form, where there is one, with ``@portable_form_of(<row>)``.
+Numerical tricks come from ``keras_acts.numerics`` by name. Conventions:
+constants are cast to ``x.dtype`` (so every precision computes in its own);
+gradients at kinks follow TensorFlow's native gradient of Keras's built-in
+where Keras has the activation, PyTorch's otherwise; infinite inputs give
+the mathematical limit; NaN gives NaN, in values and gradients, but for the
+piecewise-linear rows' gradients (``branch_slope_at_nan``).
 
 Importing this package defines the catalog; ``keras_acts.activations`` and
 ``keras_acts.layers`` export it from the registry.
