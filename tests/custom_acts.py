@@ -19,7 +19,7 @@ def _scaled_tanh_backward(dy, x, y, scale):
 @keras_acts.define_activation(
     backward=_scaled_tanh_backward,
     keep="y",
-    params={"scale": Real(min=0.0, min_open=True)},
+    validators={"scale": Real(min=0.0, min_open=True)},
     formula="scale * tanh(x)",
     package="tests_custom_acts",
 )
@@ -36,7 +36,7 @@ def _gain_backward(dy, x, y, gain):
 @keras_acts.define_activation(
     backward=_gain_backward,
     keep="x",
-    params={"gain": keras_acts.params.TensorLike()},
+    validators={"gain": keras_acts.params.TensorLike()},
     differentiable=("gain",),
     package="tests_custom_acts",
 )

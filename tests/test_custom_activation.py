@@ -59,15 +59,15 @@ def test_definition_mistakes_are_reported():
     with pytest.raises(ValueError, match="validator"):
         keras_acts.define_activation(lambda x, a=1.0: x, backward=backward, keep="x", name="no_validator")
     with pytest.raises(ValueError, match="keep"):
-        keras_acts.define_activation(lambda x: x, backward=backward, keep="z", params={}, name="bad_keep")
+        keras_acts.define_activation(lambda x: x, backward=backward, keep="z", validators={}, name="bad_keep")
     with pytest.raises(TypeError, match="layer_base"):
         keras_acts.define_activation(
-            lambda x: x, backward=backward, keep="x", params={}, name="bad_base", layer_base=object
+            lambda x: x, backward=backward, keep="x", validators={}, name="bad_base", layer_base=object
         )
     with pytest.raises(ValueError, match="layer_params"):
         keras_acts.define_activation(
             lambda x, a=1.0: x, backward=backward, keep="x", name="bad_order",
-            params={"a": keras_acts.params.Real()}, layer_params=("b",),
+            validators={"a": keras_acts.params.Real()}, layer_params=("b",),
         )
 
 
@@ -80,7 +80,7 @@ def test_cross_parameter_check_runs_at_call_and_construction():
         lambda x, low=0.0, high=1.0: tf.clip_by_value(x, low, high),
         backward=lambda dy, x, y, low, high: tf.where((x >= low) & (x <= high), dy, 0.0 * dy),
         keep="x",
-        params={"low": keras_acts.params.Real(), "high": keras_acts.params.Real()},
+        validators={"low": keras_acts.params.Real(), "high": keras_acts.params.Real()},
         check=_window_check,
         name="window_for_check_test",
     )
@@ -93,7 +93,7 @@ def test_cross_parameter_check_runs_at_call_and_construction():
 
 def test_a_lambda_forward_saves_by_its_registered_name(tmp_path):
     plus_one = keras_acts.define_activation(
-        lambda x: x + 1.0, backward=lambda dy, x, y: dy, keep="", params={}, name="plus_one_lambda"
+        lambda x: x + 1.0, backward=lambda dy, x, y: dy, keep="", validators={}, name="plus_one_lambda"
     )
     assert plus_one.__name__ == "plus_one_lambda"
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="plus_one_lambda_custom")])

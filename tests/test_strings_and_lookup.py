@@ -45,7 +45,7 @@ def test_a_string_that_keras_owns_is_refused(monkeypatch):
     monkeypatch.setitem(table, "clash_custom", keras.activations.relu)
     before = dict(table)
     with pytest.raises(ValueError, match="never replaces a Keras name"):
-        @keras_acts.define_activation(backward=lambda dy, x, y: dy, keep="", params={})
+        @keras_acts.define_activation(backward=lambda dy, x, y: dy, keep="", validators={})
         def clash(x):
             return x
     assert table == before
@@ -149,7 +149,7 @@ def test_the_rule_follows_the_declaration(isolated_registry):
         return (*input_shape[:-1], None if input_shape[-1] is None else input_shape[-1] // 2)
 
     @keras_acts.define_activation(
-        backward=lambda dy, x, y, axis: dy, keep="", params={"axis": keras_acts.params.Axis()},
+        backward=lambda dy, x, y, axis: dy, keep="", validators={"axis": keras_acts.params.Axis()},
         output_shape=halves, package="shape_tests",
     )
     def halving(x, axis=-1):
