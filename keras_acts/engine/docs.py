@@ -11,8 +11,7 @@ import inspect
 import numpy as np
 
 from keras_acts.engine.description import EXAMPLE_INPUT, EXAMPLE_PAIRS, REQUIRED
-
-_BUILTIN_PACKAGE = "keras_acts"
+from keras_acts.engine.registry import BUILTIN_PACKAGE
 
 
 def _default_words(default):
@@ -31,8 +30,10 @@ def _formula_and_reference(activation, doc=""):
 def _example(activation, call, output):
     """The doctest lines: the input, ``call`` on it, and ``output`` (float32,
     rounded to 4 decimals) where there is one."""
-    sample = EXAMPLE_PAIRS if activation.changes_shape else EXAMPLE_INPUT
-    sample = str([list(row) for row in sample] if activation.changes_shape else list(sample))
+    if activation.changes_shape:  # it halves its axis: an even size there
+        sample = str([list(row) for row in EXAMPLE_PAIRS])
+    else:
+        sample = str(list(EXAMPLE_INPUT))
     lines = ["Example:", "", f"    >>> x = keras.ops.convert_to_tensor({sample})"]
     if output is None:
         return lines + [f"    >>> y = {call}", ""]
@@ -52,9 +53,9 @@ def function_doc(activation, doc):
     if "Args:" in doc:
         return doc
     lines = [doc, ""] + _formula_and_reference(activation, doc)
-    if activation.package == _BUILTIN_PACKAGE:
-        arguments = "".join(f", {a}" for a in [_example_arguments(activation)] if a)
-        call = f"keras_acts.activations.{activation.name}(x{arguments})"
+    if activation.package == BUILTIN_PACKAGE:
+        arguments = _example_arguments(activation)
+        call = f"keras_acts.activations.{activation.name}(x{', ' + arguments if arguments else ''})"
         lines += _example(activation, call, activation.docs.example_output)
     lines += ["Args:", "    x: Input tensor."]
     for name, default in activation.defaults.items():
