@@ -69,7 +69,7 @@ class Docs:
 #: The docstrings' example input: an element-wise or along-an-axis
 #: activation takes it whole; one that halves its axis takes ``EXAMPLE_PAIRS``.
 EXAMPLE_INPUT = (-2.0, -0.5, 0.0, 0.5, 2.0)
-EXAMPLE_PAIRS = ((-2.0, -0.5, 0.5, 2.0),)
+EXAMPLE_PAIRS = ((1.0, -1.0, 2.0, 3.0),)
 
 
 @dataclasses.dataclass(frozen=True)
