@@ -83,6 +83,28 @@ def _gelu_tanh_backward(dy, x):
     return torch.ops.aten.gelu_backward(dy, x, approximate="tanh")
 
 
+# The gated units, ``gate(a) * b`` with ``a, b`` the halves of ``x`` along
+# ``axis``, on the gates' kernels: the halves are views (no copy), the forward
+# two kernels, the backward ``(gate_backward(dy, a) * b, dy * gate(a))`` in
+# the formula's order (the slope first, so that only the last product can
+# overflow) and one concatenation: what autodiff of ``F.silu(a) * b`` runs,
+# with ``gate(a)`` recomputed instead of kept.
+def _gated(gate):
+    def forward(x, axis):
+        a, b = torch.chunk(x, 2, dim=axis)
+        return gate(a) * b
+
+    return forward
+
+
+def _gated_backward(gate, gate_backward):
+    def backward(dy, x, axis):
+        a, b = torch.chunk(x, 2, dim=axis)
+        return torch.cat([gate_backward(dy, a) * b, dy * gate(a)], dim=axis)
+
+    return backward
+
+
 EAGER_KERNELS = {
     "gelu": F.gelu,
     "gelu_backward": _gelu_backward,
@@ -92,6 +114,12 @@ EAGER_KERNELS = {
     "mish_backward": torch.ops.aten.mish_backward,
     "silu": F.silu,
     "silu_backward": torch.ops.aten.silu_backward,
+    "swiglu": _gated(F.silu),
+    "swiglu_backward": _gated_backward(F.silu, torch.ops.aten.silu_backward),
+    "geglu": _gated(F.gelu),
+    "geglu_backward": _gated_backward(F.gelu, _gelu_backward),
+    "geglu_tanh": _gated(_gelu_tanh),
+    "geglu_tanh_backward": _gated_backward(_gelu_tanh, _gelu_tanh_backward),
 }
 
 

@@ -33,30 +33,35 @@ from keras_acts.engine.layer_bases import ReshapingLayer
 from keras_acts.families import gated
 from keras_acts.numerics import (
     const,
+    eager_kernel,
     halved_shape,
     halves,
     in_float32,
     joined,
-    sigmoid_and_slope,
+    recomputed_from,
+    sigmoid_and_slope_by_division,
     tamed,
     under_xla,
 )
 from keras_acts.params import Axis, Boolean
 
 
-def _gated(x, axis, gate):
+def _gated(x, axis, gate, kernel):
     """``gate(a) * b``; half types in float32, rounded once: the gates
     compute there anyway (silu's and gelu's own rows do), and the product
-    then rounds once instead of twice."""
+    then rounds once instead of twice. Eager PyTorch runs ``kernel``, the
+    gate's own kernel on views of the halves (``numerics.eager_kernel``);
+    none for reglu, whose formula is already two kernels and whose finite
+    output does not say that ``x`` is finite (``relu(-inf) * 1`` is 0)."""
 
     def forward(x):
         a, b = halves(x, axis)
         return gate(a) * b
 
-    return in_float32(forward, x)
+    return in_float32(lambda x: eager_kernel(kernel, forward, x, axis=axis), x)
 
 
-def _gated_backward(dy, x, axis, gate_and_slope):
+def _gated_backward(dy, x, axis, gate_and_slope, kernel):
     """``(dy * gate'(a) * b, dy * gate(a))``, joined as ``x`` is.
 
     ``(dy * gate'(a)) * b`` in that order: the slope is at most ~1.13, so
@@ -65,11 +70,11 @@ def _gated_backward(dy, x, axis, gate_and_slope):
     gradient is still finite). Half types in float32, as the forward."""
 
     def slopes(dy, x):
-        a, b = halves(x, axis)
+        a, b = halves(recomputed_from(x), axis)
         gate, slope = gate_and_slope(a)
         return joined((dy * slope) * b, dy * gate, axis, x)
 
-    return in_float32(slopes, dy, x)
+    return in_float32(lambda dy, x: eager_kernel(kernel, slopes, dy, x, axis=axis), dy, x)
 
 
 # -- swiglu ------------------------------------------------------------------
@@ -77,12 +82,12 @@ def _silu_and_slope(a):
     """silu(a) and its slope from one exp: ``a s`` and ``s + a s (1 - s)``;
     ``a`` tamed so that the slope is 0, not NaN, at -inf, and silu is +inf
     at +inf."""
-    s, slope = sigmoid_and_slope(a)
+    s, slope = sigmoid_and_slope_by_division(a)
     return tamed(a, upper=False) * s, s + tamed(a) * slope
 
 
 def _swiglu_backward(dy, x, y, axis):
-    return _gated_backward(dy, x, axis, _silu_and_slope)
+    return _gated_backward(dy, x, axis, _silu_and_slope, "swiglu_backward")
 
 
 @define_builtin(
@@ -109,7 +114,7 @@ def swiglu(x, axis=-1):
     known). silu is the catalog's own (its limits: 0 at `-inf`).
     """
     halved_shape("swiglu")(x.shape, axis)
-    return _gated(x, axis, gated.silu.spec.forward)
+    return _gated(x, axis, gated.silu.spec.forward, "swiglu")
 
 
 # -- geglu -------------------------------------------------------------------
@@ -147,7 +152,7 @@ def _gelu_and_slope(approximate):
     def tanh_form(a):
         # 0.5 (1 + tanh(z)) == sigmoid(2 z): no cancellation for negative a.
         k = const(2.0 * _SQRT_2_OVER_PI, a)
-        s, slope = sigmoid_and_slope(k * (a + const(_GELU_C, a) * a * a * a))
+        s, slope = sigmoid_and_slope_by_division(k * (a + const(_GELU_C, a) * a * a * a))
         t = tamed(a)
         dz = k * (const(1.0, a) + const(3.0 * _GELU_C, a) * t * t)
         return tamed(a, upper=False) * s, s + t * dz * slope
@@ -156,7 +161,8 @@ def _gelu_and_slope(approximate):
 
 
 def _geglu_backward(dy, x, y, axis, approximate):
-    return _gated_backward(dy, x, axis, _gelu_and_slope(approximate))
+    kernel = "geglu_tanh_backward" if approximate else "geglu_backward"
+    return _gated_backward(dy, x, axis, _gelu_and_slope(approximate), kernel)
 
 
 @define_builtin(
@@ -192,7 +198,7 @@ def geglu(x, axis=-1, approximate=False):
         value = gated.gelu.spec.forward(a, approximate=approximate)
         return value if approximate else _kept_whole(value)
 
-    return _gated(x, axis, gate)
+    return _gated(x, axis, gate, "geglu_tanh" if approximate else "geglu")
 
 
 # -- reglu -------------------------------------------------------------------
@@ -204,7 +210,7 @@ def _relu_and_slope(a):
 
 
 def _reglu_backward(dy, x, y, axis):
-    return _gated_backward(dy, x, axis, _relu_and_slope)
+    return _gated_backward(dy, x, axis, _relu_and_slope, kernel=None)
 
 
 @define_builtin(
@@ -230,4 +236,4 @@ def reglu(x, axis=-1):
     The gradient through the gate at `a == 0` is 0, as TensorFlow's relu's.
     """
     halved_shape("reglu")(x.shape, axis)
-    return _gated(x, axis, ops.relu)
+    return _gated(x, axis, ops.relu, kernel=None)
