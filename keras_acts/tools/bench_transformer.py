@@ -28,10 +28,11 @@ Each backend runs in fresh processes of its own (``KERAS_BACKEND`` set):
   epoch, the median full-batch step; the ratio ours / keras.ops per epoch
   pair, reported as the median and the middle half over all pairs.
 * extra memory, each model's training step over the baseline's:
-  TensorFlow: the peak resident memory of the first run of a traced
-  ``tf.function`` step (tape, gradients, SGD) above the level just before,
-  with glibc's mmap threshold fixed so that freed tensors leave; each model
-  in ``repeats`` fresh processes, the median. JAX: XLA's
+  TensorFlow: the peak bytes of TensorFlow's allocator (its BFC allocator,
+  which counts every tensor) during a run of the traced ``tf.function``
+  step (tape, gradients, SGD) above its level before, after a first run
+  that traces and compiles; the median of seven runs, one process per
+  model. JAX: XLA's
   ``memory_analysis()`` temporary bytes of Keras's ``train_step`` compiled
   under ``jax.jit`` as ``fit`` runs it (state donated): everything alive
   inside the step, exact. PyTorch: the bytes of the distinct storages
@@ -44,7 +45,6 @@ import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
 
 FULL = dict(d_model=512, hidden=4096, blocks=4, rows=600, batch=256, epochs=7, repeats=2)
@@ -152,31 +152,14 @@ def _time_child(variants, sizes):
 # -- memory ----------------------------------------------------------------------------
 
 
-def _resident_bytes():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def _peak_while(run):
-    """Peak resident bytes while ``run()`` runs, above the level just before."""
-    baseline, peak, done = _resident_bytes(), [0], threading.Event()
-
-    def sample():
-        while not done.is_set():
-            peak[0] = max(peak[0], _resident_bytes())
-            time.sleep(0.0002)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    try:
-        run()
-    finally:
-        done.set()
-        sampler.join()
-    return max(peak[0], _resident_bytes()) - baseline
-
-
-def _tensorflow_memory(variant, sizes):
+def _tensorflow_memory(variant, sizes, steps=7):
+    """The median over ``steps`` runs of a traced step (after a first run
+    that compiles) of the allocator's peak bytes above its level before.
+    TensorFlow's BFC allocator counts every tensor's bytes exactly (the child
+    runs with ``TF_CPU_ALLOCATOR_USE_BFC``), where a resident-size peak
+    would count XLA's compilers in the first run and the C allocator's
+    caching after it. Runs vary by the order in which the graph executor's
+    threads happen to run independent ops: hence the median."""
     import tensorflow as tf
 
     model = _model(variant, sizes)
@@ -191,8 +174,14 @@ def _tensorflow_memory(variant, sizes):
         return loss
 
     model.optimizer.build(model.trainable_variables)
-    step.get_concrete_function(x, y)  # traced, not run
-    return _peak_while(lambda: step(x, y).numpy())
+    step(x, y).numpy()  # traces and compiles
+    peaks = []
+    for _ in range(steps):
+        tf.config.experimental.reset_memory_stats("CPU:0")
+        before = tf.config.experimental.get_memory_info("CPU:0")["current"]
+        step(x, y).numpy()
+        peaks.append(tf.config.experimental.get_memory_info("CPU:0")["peak"] - before)
+    return statistics.median(peaks)
 
 
 def _jax_memory(variant, sizes):
@@ -242,7 +231,7 @@ def _memory_child(variants, sizes):
 
 def _run_child(backend, part, variants, sizes):
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3",
-               MALLOC_MMAP_THRESHOLD_="131072")
+               TF_CPU_ALLOCATOR_USE_BFC="true")
     args = [sys.executable, "-m", "keras_acts.tools.bench_transformer", "--child", part,
             ",".join(variants), json.dumps({k: sizes[k] for k in SIZE_KEYS})]
     out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=3600)
@@ -260,13 +249,11 @@ def _middle_half(values):
 
 
 def _memory(backend, sizes):
-    """MiB per variant: the median over fresh processes on TensorFlow (a
-    resident peak, one variant per process, interleaved), one process
-    elsewhere (exact figures)."""
+    """MiB per variant, each variant's figure from one process of its own
+    (exact figures on JAX and PyTorch; a median of steps on TensorFlow)."""
     if backend != "tensorflow":
         return {v: b / 2**20 for v, b in _run_child(backend, "memory", VARIANTS, sizes).items()}
-    rounds = [_run_child(backend, "memory", [v], sizes) for _ in range(sizes["repeats"]) for v in VARIANTS]
-    return {v: statistics.median(r[v] for r in rounds if v in r) / 2**20 for v in VARIANTS}
+    return {v: _run_child(backend, "memory", [v], sizes)[v] / 2**20 for v in VARIANTS}
 
 
 def bench_backend(backend, sizes, log=print):
@@ -299,7 +286,7 @@ def bench_backend(backend, sizes, log=print):
     return rows
 
 
-MEMORY_METHOD = {"tensorflow": "peak RSS, traced step", "jax": "XLA temp bytes",
+MEMORY_METHOD = {"tensorflow": "allocator peak, traced step", "jax": "XLA temp bytes",
                  "torch": "autograd saved bytes"}
 
 
