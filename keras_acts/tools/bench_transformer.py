@@ -28,8 +28,8 @@ Each backend runs in fresh processes of its own (``KERAS_BACKEND`` set):
   epoch, the median full-batch step; the ratio ours / keras.ops per epoch
   pair, reported as the median and the middle half over all pairs.
 * extra memory, each model's training step over the baseline's:
-  TensorFlow: the peak bytes of TensorFlow's allocator (its BFC allocator,
-  which counts every tensor) during a run of the traced ``tf.function``
+  TensorFlow: the peak bytes of TensorFlow's allocator (which counts every
+  tensor: ``tf.config.experimental.get_memory_info``) during a run of the traced ``tf.function``
   step (tape, gradients, SGD) above its level before, after a first run
   that traces and compiles; the median of seven runs, one process per
   model. JAX: XLA's
@@ -155,9 +155,9 @@ def _time_child(variants, sizes):
 def _tensorflow_memory(variant, sizes, steps=7):
     """The median over ``steps`` runs of a traced step (after a first run
     that compiles) of the allocator's peak bytes above its level before.
-    TensorFlow's BFC allocator counts every tensor's bytes exactly (the child
-    runs with ``TF_CPU_ALLOCATOR_USE_BFC``), where a resident-size peak
-    would count XLA's compilers in the first run and the C allocator's
+    TensorFlow's allocator counts every tensor's bytes exactly
+    (``tf.config.experimental.get_memory_info``), where a resident-size
+    peak would count XLA's compilers in the first run and the C allocator's
     caching after it. Runs vary by the order in which the graph executor's
     threads happen to run independent ops: hence the median."""
     import tensorflow as tf
@@ -230,8 +230,7 @@ def _memory_child(variants, sizes):
 
 
 def _run_child(backend, part, variants, sizes):
-    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3",
-               TF_CPU_ALLOCATOR_USE_BFC="true")
+    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
     args = [sys.executable, "-m", "keras_acts.tools.bench_transformer", "--child", part,
             ",".join(variants), json.dumps({k: sizes[k] for k in SIZE_KEYS})]
     out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=3600)
