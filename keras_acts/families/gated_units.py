@@ -28,7 +28,7 @@ import math
 
 from keras_acts import backend
 from keras_acts.backend import ops
-from keras_acts.engine.define import define_builtin
+from keras_acts.engine.define import backward_of, define_builtin
 from keras_acts.engine.layer_bases import ReshapingLayer
 from keras_acts.families import gated
 from keras_acts.numerics import (
@@ -86,14 +86,9 @@ def _silu_and_slope(a):
     return tamed(a, upper=False) * s, s + tamed(a) * slope
 
 
-def _swiglu_backward(dy, x, y, axis):
-    return _gated_backward(dy, x, axis, _silu_and_slope, "swiglu_backward")
-
-
 @define_builtin(
-    backward=_swiglu_backward,
     keep="x",
-    params={"axis": Axis(allow_tuple=False)},
+    validators={"axis": Axis(allow_tuple=False)},
     layer="SwiGLU",
     layer_base=ReshapingLayer,
     output_shape=halved_shape("swiglu"),
@@ -101,9 +96,9 @@ def _swiglu_backward(dy, x, y, axis):
     output_range="(-inf, inf)",
     monotonic=False,
     smooth=True,
+    reference='Shazeer, 2020, "GLU Variants Improve Transformer"',
+    example_output=((1.4621, -0.8068),),
 )
-
-
 def swiglu(x, axis=-1):
     """SwiGLU (Shazeer, 2020): `silu(a) * b`, where `a` and `b` are the first
     and second halves of `x` along `axis`.
@@ -115,6 +110,11 @@ def swiglu(x, axis=-1):
     """
     halved_shape("swiglu")(x.shape, axis)
     return _gated(x, axis, gated.silu.spec.forward, "swiglu")
+
+
+@backward_of(swiglu)
+def _swiglu_backward(dy, x, y, axis):
+    return _gated_backward(dy, x, axis, _silu_and_slope, "swiglu_backward")
 
 
 # -- geglu -------------------------------------------------------------------
@@ -160,15 +160,9 @@ def _gelu_and_slope(approximate):
     return tanh_form if approximate else exact
 
 
-def _geglu_backward(dy, x, y, axis, approximate):
-    kernel = "geglu_tanh_backward" if approximate else "geglu_backward"
-    return _gated_backward(dy, x, axis, _gelu_and_slope(approximate), kernel)
-
-
 @define_builtin(
-    backward=_geglu_backward,
     keep="x",
-    params={"axis": Axis(allow_tuple=False), "approximate": Boolean()},
+    validators={"axis": Axis(allow_tuple=False), "approximate": Boolean()},
     layer="GeGLU",
     layer_base=ReshapingLayer,
     output_shape=halved_shape("geglu"),
@@ -178,9 +172,9 @@ def _geglu_backward(dy, x, y, axis, approximate):
     output_range="(-inf, inf)",
     monotonic=False,
     smooth=True,
+    reference='Shazeer, 2020, "GLU Variants Improve Transformer"',
+    example_output=((1.6827, -0.476),),
 )
-
-
 def geglu(x, axis=-1, approximate=False):
     """GeGLU (Shazeer, 2020): `gelu(a) * b`, where `a` and `b` are the first
     and second halves of `x` along `axis`; `approximate=True` gates with the
@@ -201,6 +195,12 @@ def geglu(x, axis=-1, approximate=False):
     return _gated(x, axis, gate, "geglu_tanh" if approximate else "geglu")
 
 
+@backward_of(geglu)
+def _geglu_backward(dy, x, y, axis, approximate):
+    kernel = "geglu_tanh_backward" if approximate else "geglu_backward"
+    return _gated_backward(dy, x, axis, _gelu_and_slope(approximate), kernel)
+
+
 # -- reglu -------------------------------------------------------------------
 def _relu_and_slope(a):
     # sign(relu(a)): 1 above 0, 0 at and below (TensorFlow's relu gradient at
@@ -209,14 +209,9 @@ def _relu_and_slope(a):
     return r, ops.sign(r)
 
 
-def _reglu_backward(dy, x, y, axis):
-    return _gated_backward(dy, x, axis, _relu_and_slope, kernel=None)
-
-
 @define_builtin(
-    backward=_reglu_backward,
     keep="x",
-    params={"axis": Axis(allow_tuple=False)},
+    validators={"axis": Axis(allow_tuple=False)},
     layer="ReGLU",
     layer_base=ReshapingLayer,
     output_shape=halved_shape("reglu"),
@@ -224,9 +219,9 @@ def _reglu_backward(dy, x, y, axis):
     output_range="(-inf, inf)",
     monotonic=False,
     smooth=False,
+    reference='Shazeer, 2020, "GLU Variants Improve Transformer"',
+    example_output=((2.0, 0.0),),
 )
-
-
 def reglu(x, axis=-1):
     """ReGLU (Shazeer, 2020): `relu(a) * b`, where `a` and `b` are the first
     and second halves of `x` along `axis`.
@@ -237,3 +232,8 @@ def reglu(x, axis=-1):
     """
     halved_shape("reglu")(x.shape, axis)
     return _gated(x, axis, ops.relu, kernel=None)
+
+
+@backward_of(reglu)
+def _reglu_backward(dy, x, y, axis):
+    return _gated_backward(dy, x, axis, _relu_and_slope, kernel=None)
