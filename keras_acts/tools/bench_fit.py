@@ -20,7 +20,7 @@ in epochs after the first (which traces and compiles).
   at ``batch`` over the same model with ``linear``
   (``keras_acts.tools.bench_memory_child``).
 
-``bench_fit(names, quick, log) -> rows`` and ``fit_table(rows)``.
+``bench_fit(names, quick, log) -> rows`` (``bench_report.fit_table(rows)`` prints them).
 """
 
 import json
@@ -32,6 +32,8 @@ import threading
 import time
 
 import keras
+
+from keras_acts.tools.bench_report import fit_table, middle_half
 
 # repeats: TensorFlow's rounds of fresh processes (one per case); pairs: JAX's
 # and PyTorch's processes, each timing ours and Keras's in turn (an even
@@ -151,15 +153,6 @@ def _run_child(flag, name, sizes, **more):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _middle_half(values):
-    """The quartiles of ``values`` (their range where fewer than four)."""
-    values = sorted(values)
-    if len(values) < 4:
-        return [values[0], values[-1]]
-    q1, _, q3 = statistics.quantiles(values, n=4)
-    return [q1, q3]
-
-
 def _step_memory(names, sizes, log):
     """JAX and PyTorch: each name's train step memory over ``linear``, ours
     and Keras's, at the fit's sizes (the memory part's cases)."""
@@ -205,7 +198,7 @@ def bench_fit(names, quick, log):
         figures, ratios = rounds(name, sizes)
         rows.append({"name": name, "backend": backend,
                      **{k: sizes[k] for k in ("depth", "width", "batch", "rows")}, **figures,
-                     "step_ratio": statistics.median(ratios), "step_ratio_range": _middle_half(ratios)})
+                     "step_ratio": statistics.median(ratios), "step_ratio_range": middle_half(ratios)})
     if backend != "tensorflow":
         memory = _step_memory([r["name"] for r in rows], sizes, log)
         for row in rows:
@@ -217,28 +210,6 @@ def bench_fit(names, quick, log):
             f"({row['step_ratio_range'][0]:.2f}-{row['step_ratio_range'][1]:.2f}), "
             f"memory {row['ours_extra_mib'] / max(row['keras_extra_mib'], 1e-9):.2f}x")
     return rows
-
-
-def fit_table(rows):
-    """Markdown: per-step time and extra memory, ours against Keras's."""
-    lines = [
-        "| activation | model | batch / rows | step ms ours / Keras | ratio | ratio, middle half "
-        "| partial step ms ours / Keras | extra MiB ours / Keras | ratio |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        ratio = r.get("step_ratio", r["ours_step_ms"] / r["keras_step_ms"])
-        spread = r.get("step_ratio_range")
-        spread = "-" if spread is None else f"{spread[0]:.2f}-{spread[1]:.2f}"
-        lines.append(
-            f"| {r['name']} | {r['depth']} x Dense({r['width']}) | {r['batch']} / {r['rows']} "
-            f"| {r['ours_step_ms']:.1f} / {r['keras_step_ms']:.1f} "
-            f"| {ratio:.2f} | {spread} "
-            f"| {r['ours_partial_step_ms']:.1f} / {r['keras_partial_step_ms']:.1f} "
-            f"| {r['ours_extra_mib']:.0f} / {r['keras_extra_mib']:.0f} "
-            f"| {r['ours_extra_mib'] / max(r['keras_extra_mib'], 1e-9):.2f} |"
-        )
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":  # pragma: no cover

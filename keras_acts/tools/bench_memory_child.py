@@ -116,7 +116,7 @@ def _jax_step(activation, depth, width, batch):
     return {"step_peak_bytes": compiled.memory_analysis().temp_size_in_bytes}
 
 
-def _saved_bytes(run):
+def saved_bytes(run):
     """Bytes of the distinct storages autograd saves for backward during ``run()``."""
     import torch
 
@@ -140,7 +140,7 @@ def _torch_step(activation, depth, width, batch):
     y = np.zeros((batch, 1), "float32")
     model.train_on_batch(x, y)  # builds the optimizer and whatever a first call builds
     peak = _peak_while(lambda: model.train_on_batch(x, y))
-    return {"step_peak_bytes": peak, "saved_bytes": _saved_bytes(lambda: model.train_on_batch(x, y))}
+    return {"step_peak_bytes": peak, "saved_bytes": saved_bytes(lambda: model.train_on_batch(x, y))}
 
 
 def step_memory(activation, depth, width, batch):

@@ -2,6 +2,16 @@
 markdown of docs/benchmarks.md, from the results that ``bench`` measured."""
 
 import math
+import statistics
+
+
+def middle_half(values):
+    """The quartiles of ``values`` (their range where fewer than four)."""
+    values = sorted(values)
+    if len(values) < 4:
+        return [values[0], values[-1]]
+    q1, _, q3 = statistics.quantiles(values, n=4)
+    return [q1, q3]
 
 
 def _fmt(value, digits=2):
@@ -213,7 +223,7 @@ def report(result):
     if "memory" in result:
         lines += ["", "Memory:", "", memory_table(result["memory"])]
     if "fit" in result:
-        lines += ["", "Keras fit with a partial last batch:", "", _fit_table(result["fit"])]
+        lines += ["", "Keras fit with a partial last batch:", "", fit_table(result["fit"])]
     if "targets" in result or "fit" in result:
         lines += ["", "Targets (in parentheses after a ratio over its target: the middle half of "
                   "its per-round ratios):", "", targets_table(result)]
@@ -350,13 +360,29 @@ def markdown(result):
     if "memory" in result:
         parts += [f"{h} Memory", memory_table(result["memory"])]
     if "fit" in result:
-        parts += [f"{h} Keras fit with a partial last batch", _fit_table(result["fit"])]
+        parts += [f"{h} Keras fit with a partial last batch", fit_table(result["fit"])]
         if backend != "tensorflow":
             parts.append(FIT_MEMORY)
     return "\n\n".join(parts) + "\n"
 
 
-def _fit_table(rows):
-    from keras_acts.tools.bench_fit import fit_table
-
-    return fit_table(rows)
+def fit_table(rows):
+    """Markdown: per-step time and extra memory, ours against Keras's."""
+    lines = [
+        "| activation | model | batch / rows | step ms ours / Keras | ratio | ratio, middle half "
+        "| partial step ms ours / Keras | extra MiB ours / Keras | ratio |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        ratio = r.get("step_ratio", r["ours_step_ms"] / r["keras_step_ms"])
+        spread = r.get("step_ratio_range")
+        spread = "-" if spread is None else f"{spread[0]:.2f}-{spread[1]:.2f}"
+        lines.append(
+            f"| {r['name']} | {r['depth']} x Dense({r['width']}) | {r['batch']} / {r['rows']} "
+            f"| {r['ours_step_ms']:.1f} / {r['keras_step_ms']:.1f} "
+            f"| {ratio:.2f} | {spread} "
+            f"| {r['ours_partial_step_ms']:.1f} / {r['keras_partial_step_ms']:.1f} "
+            f"| {r['ours_extra_mib']:.0f} / {r['keras_extra_mib']:.0f} "
+            f"| {r['ours_extra_mib'] / max(r['keras_extra_mib'], 1e-9):.2f} |"
+        )
+    return "\n".join(lines)

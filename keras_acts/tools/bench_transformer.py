@@ -47,6 +47,9 @@ import subprocess
 import sys
 import time
 
+from keras_acts.tools.bench_memory_child import saved_bytes
+from keras_acts.tools.bench_report import middle_half
+
 FULL = dict(d_model=512, hidden=4096, blocks=4, rows=600, batch=256, epochs=7, repeats=2)
 QUICK = dict(d_model=32, hidden=64, blocks=2, rows=40, batch=16, epochs=3, repeats=1)
 GATES = ("swiglu", "geglu")
@@ -200,21 +203,10 @@ def _jax_memory(variant, sizes):
 
 
 def _torch_memory(variant, sizes):
-    import torch
-
     model = _model(variant, sizes)
     x, y = _data(sizes, rows=sizes["batch"])
     model.train_on_batch(x, y)  # builds the optimizer, whatever a first call builds
-    storages = {}
-
-    def pack(tensor):
-        storage = tensor.untyped_storage()
-        storages[storage.data_ptr()] = storage.nbytes()
-        return tensor
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
-        model.train_on_batch(x, y)
-    return sum(storages.values())
+    return saved_bytes(lambda: model.train_on_batch(x, y))
 
 
 def _memory_child(variants, sizes):
@@ -237,14 +229,6 @@ def _run_child(backend, part, variants, sizes):
     if out.returncode != 0:
         raise RuntimeError(f"bench_transformer {backend} {part} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _middle_half(values):
-    values = sorted(values)
-    if len(values) < 4:
-        return [values[0], values[-1]]
-    q1, _, q3 = statistics.quantiles(values, n=4)
-    return [q1, q3]
 
 
 def _memory(backend, sizes):
@@ -273,7 +257,7 @@ def bench_backend(backend, sizes, log=print):
             "keras_ops_step_ms": statistics.median(e[ops]["step_ms"] for e in epochs),
             "ours_partial_step_ms": statistics.median(e[ours]["partial_step_ms"] for e in epochs),
             "keras_ops_partial_step_ms": statistics.median(e[ops]["partial_step_ms"] for e in epochs),
-            "time_ratio": statistics.median(ratios), "time_ratio_range": _middle_half(ratios),
+            "time_ratio": statistics.median(ratios), "time_ratio_range": middle_half(ratios),
             "time_pairs": len(ratios),
             "ours_extra_mib": extra_ours, "keras_ops_extra_mib": extra_ops,
             "memory_ratio": extra_ours / extra_ops if extra_ops > 0 else None,
