@@ -78,6 +78,16 @@ def _gated_backward(dy, x, axis, gate_and_slope, kernel):
 
 
 # -- swiglu ------------------------------------------------------------------
+# What every gated unit declares alike.
+_GATED_UNIT = dict(
+    keep="x",
+    layer_base=ReshapingLayer,
+    output_range="(-inf, inf)",
+    monotonic=False,
+    reference='Shazeer, 2020, "GLU Variants Improve Transformer"',
+)
+
+
 def _silu_and_slope(a):
     """silu(a) and its slope from one exp: ``a s`` and ``s + a s (1 - s)``;
     ``a`` tamed so that the slope is 0, not NaN, at -inf, and silu is +inf
@@ -87,16 +97,12 @@ def _silu_and_slope(a):
 
 
 @define_builtin(
-    keep="x",
+    **_GATED_UNIT,
     validators={"axis": Axis(allow_tuple=False)},
     layer="SwiGLU",
-    layer_base=ReshapingLayer,
     output_shape=halved_shape("swiglu"),
     formula="silu(a) * b, where a, b = x split in halves along axis (gate first)",
-    output_range="(-inf, inf)",
-    monotonic=False,
     smooth=True,
-    reference='Shazeer, 2020, "GLU Variants Improve Transformer"',
     example_output=((1.4621, -0.8068),),
 )
 def swiglu(x, axis=-1):
@@ -161,18 +167,14 @@ def _gelu_and_slope(approximate):
 
 
 @define_builtin(
-    keep="x",
+    **_GATED_UNIT,
     validators={"axis": Axis(allow_tuple=False), "approximate": Boolean()},
     layer="GeGLU",
-    layer_base=ReshapingLayer,
     output_shape=halved_shape("geglu"),
     formula=(
         "gelu(a, approximate) * b, where a, b = x split in halves along axis (gate first)"
     ),
-    output_range="(-inf, inf)",
-    monotonic=False,
     smooth=True,
-    reference='Shazeer, 2020, "GLU Variants Improve Transformer"',
     example_output=((1.6827, -0.476),),
 )
 def geglu(x, axis=-1, approximate=False):
@@ -210,16 +212,12 @@ def _relu_and_slope(a):
 
 
 @define_builtin(
-    keep="x",
+    **_GATED_UNIT,
     validators={"axis": Axis(allow_tuple=False)},
     layer="ReGLU",
-    layer_base=ReshapingLayer,
     output_shape=halved_shape("reglu"),
     formula="relu(a) * b, where a, b = x split in halves along axis (gate first)",
-    output_range="(-inf, inf)",
-    monotonic=False,
     smooth=False,
-    reference='Shazeer, 2020, "GLU Variants Improve Transformer"',
     example_output=((2.0, 0.0),),
 )
 def reglu(x, axis=-1):
