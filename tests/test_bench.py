@@ -11,7 +11,9 @@ import subprocess
 import pytest
 
 import keras_acts_cli
-from keras_acts.tools import bench, bench_fit, bench_memory, bench_memory_child, bench_report
+from keras_acts.tools import (
+    bench, bench_fit, bench_memory, bench_memory_child, bench_report, bench_transformer,
+)
 
 TINY = ["--parts", "kernels", "--repeats", "1", "--sizes", "12"]
 
@@ -45,12 +47,19 @@ def test_bench_quick_json_has_every_part(capsys, monkeypatch):
     def fit_case(activation, sizes):
         return {"step_ms": 2.0, "partial_step_ms": 1.5, "extra_mib": 30.0 + len(activation)}
 
+    def transformer_child(backend, part, variants, sizes):
+        if part == "time":
+            return [{v: {"step_ms": 2.0, "partial_step_ms": 1.0} for v in variants}]
+        return {v: 2**20 * (10 + bench_transformer.VARIANTS.index(v)) for v in variants}
+
     monkeypatch.setattr(bench_memory, "_memory_case", memory_case)
     monkeypatch.setattr(bench_fit, "_case", fit_case)
+    monkeypatch.setattr(bench_transformer, "_run_child", transformer_child)
     code = bench.main(["relu", "--quick", "--json", "--repeats", "1", "--sizes", "12"])
     assert code == 0
     result = json.loads(capsys.readouterr().out)
-    assert {"machine", "kernels", "training", "memory", "fit", "targets"} <= set(result)
+    assert {"machine", "kernels", "training", "memory", "fit", "transformer", "targets"} <= set(result)
+    assert [r["activation"] for r in result["transformer"]] == ["swiglu", "geglu"]
     assert result["kernels"][0]["name"] == "relu"
     assert result["memory"]["rows"][0]["name"] == "relu"
     assert result["memory"]["rows"][0]["ours_compiled"] is False

@@ -9,7 +9,7 @@ import json
 
 import keras
 
-from keras_acts.tools import bench_transformer
+from keras_acts.tools import bench_report, bench_transformer
 
 TINY = dict(d_model=8, hidden=8, blocks=2, rows=10, batch=4, epochs=2, repeats=1)
 
@@ -45,7 +45,12 @@ def test_report_has_its_fields(monkeypatch, capsys):
         assert row["backend"] == backend
         assert {"time_ratio", "time_ratio_range", "ours_extra_mib", "keras_ops_extra_mib",
                 "memory_ratio", "ours_step_ms", "keras_ops_step_ms"} <= set(row)
-    table = bench_transformer.markdown(rows)
+    table = bench_report.transformer_table(rows)
     assert table.startswith("| backend | activation |")
     assert f"| {backend} | geglu |" in table
-    assert "swiglu" in bench_transformer.plain(rows)
+    # keras-acts bench's report and page carry the table and the targets.
+    result = {"machine": {"backend": backend}, "fusion": "auto", "transformer": rows}
+    for text in (bench_report.report(result), bench_report.markdown(result)):
+        assert table in text
+        assert "feed-forward swiglu: extra memory <= 0.70x keras.ops's" in text
+        assert "feed-forward geglu: step time <= 1.00x keras.ops's" in text

@@ -1,7 +1,7 @@
 """``keras-acts bench``: our activations against Keras's, measured on the
 active Keras backend (``KERAS_BACKEND``; TensorFlow where it is unset).
 
-Four parts:
+Five parts:
 
 1. kernels: forward plus backward of one activation on a float32 tensor
    (2^22 and 2^14 elements): on TensorFlow under ``tf.function`` without and
@@ -17,6 +17,9 @@ Four parts:
    (``keras_acts.tools.bench_memory_child``).
 4. fit: Keras ``fit`` with a partial last batch, step time and extra memory
    (``keras_acts.tools.bench_fit``).
+5. transformer: four transformer feed-forward blocks with SwiGLU and GeGLU
+   trained by ``fit``, ours against the same gate written with ``keras.ops``
+   (``keras_acts.tools.bench_transformer``).
 
 Run ``keras-acts bench --help``. The benchmark is not a test.
 """
@@ -42,7 +45,7 @@ from keras_acts.tools.keras_builtins import keras_builtin  # noqa: E402
 
 QUICK_NAMES = ["relu", "gelu", "silu", "mish", "softmax"]
 TRAIN_NAMES = ["relu", "gelu", "silu", "mish", "tanh", "elu"]
-PARTS = ("kernels", "training", "memory", "fit")
+PARTS = ("kernels", "training", "memory", "fit", "transformer")
 FIT_NAMES = ["mish", "gelu"]
 MEMORY_NAMES = [
     "relu", "sigmoid", "tanh", "elu", "gelu", "silu", "mish", "softplus", "squareplus", "softmax",
@@ -339,6 +342,12 @@ def run(args, log=_stderr):
 
         log("fit: Keras fit with a partial last batch, per-step time and extra memory")
         result["fit"] = bench_fit(names if args.names else FIT_NAMES, args.quick, log)
+    if "transformer" in parts:
+        from keras_acts.tools import bench_transformer
+
+        log("transformer: feed-forward blocks with SwiGLU and GeGLU, ours against keras.ops")
+        sizes = dict(bench_transformer.QUICK if args.quick else bench_transformer.FULL)
+        result["transformer"] = bench_transformer.bench_backend(BACKEND, sizes, log)
     return result
 
 

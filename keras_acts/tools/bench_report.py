@@ -224,7 +224,10 @@ def report(result):
         lines += ["", "Memory:", "", memory_table(result["memory"])]
     if "fit" in result:
         lines += ["", "Keras fit with a partial last batch:", "", fit_table(result["fit"])]
-    if "targets" in result or "fit" in result:
+    if "transformer" in result:
+        lines += ["", "Transformer feed-forward blocks, ours against keras.ops:", "",
+                  transformer_table(result["transformer"])]
+    if any(part in result for part in ("targets", "fit", "transformer")):
         lines += ["", "Targets (in parentheses after a ratio over its target: the middle half of "
                   "its per-round ratios):", "", targets_table(result)]
     return "\n".join(lines)
@@ -314,7 +317,7 @@ def target_rows(result):
         rows.append(("extra training memory <= Keras's",
                      "more: " + (", ".join(f"{r['name']} {r['ours_extra_mib']:.0f} vs {r['keras_extra_mib']:.0f} MiB" for r in over) or "none"),
                      not over))
-    return rows + _fit_target_rows(result)
+    return rows + _fit_target_rows(result) + _transformer_target_rows(result)
 
 
 def _verdict(ok, bold=False):
@@ -329,6 +332,13 @@ def targets_table(result, bold=False):
     return "\n".join(lines)
 
 
+TRANSFORMER_TEXT = (
+    "Four residual blocks `x + Dense(512)(gate(Dense(2 x 4096)(x)))` trained by `fit` on 600 rows "
+    "at batch 256 (a partial last batch), the gate ours or the same written with `keras.ops` "
+    "(`silu(a) * b`, `gelu(a) * b`, differentiated by the backend): step time (median of the "
+    "per-epoch ratios, epochs interleaved) and the step's memory over the same blocks gating "
+    "with `a + b` (`keras_acts.tools.bench_transformer` says how each backend's is measured)."
+)
 TRAINING_MODES = {"tensorflow": "graph mode", "jax": "jit", "torch": "eager"}
 FIT_MEMORY = (
     "Extra MiB on this backend: the memory part's figure for one train step at the fit's "
@@ -344,7 +354,7 @@ def markdown(result):
     h = "##" if backend == "tensorflow" else "###"
     machine = ", ".join(f"{k} {v}" for k, v in result["machine"].items())
     parts = [f"**Machine:** {machine}; fusion `{result['fusion']}`."]
-    if "targets" in result or "fit" in result:
+    if any(part in result for part in ("targets", "fit", "transformer")):
         parts += [
             f"{h} Speed targets",
             "In parentheses after a ratio over its target: the middle half (quartiles) of that "
@@ -363,6 +373,9 @@ def markdown(result):
         parts += [f"{h} Keras fit with a partial last batch", fit_table(result["fit"])]
         if backend != "tensorflow":
             parts.append(FIT_MEMORY)
+    if "transformer" in result:
+        parts += [f"{h} Transformer feed-forward blocks", TRANSFORMER_TEXT,
+                  transformer_table(result["transformer"])]
     return "\n\n".join(parts) + "\n"
 
 
@@ -386,3 +399,47 @@ def fit_table(rows):
             f"| {r['ours_extra_mib'] / max(r['keras_extra_mib'], 1e-9):.2f} |"
         )
     return "\n".join(lines)
+
+
+TRANSFORMER_MEMORY_METHOD = {"tensorflow": "allocator peak, traced step", "jax": "XLA temp bytes",
+                             "torch": "autograd saved bytes"}
+# The gated units' aims: extra memory against the same blocks written with
+# keras.ops, and step time.
+TRANSFORMER_TARGETS = (0.70, 1.00)
+
+
+def transformer_table(rows):
+    """Markdown: the feed-forward blocks' step time and extra memory, ours
+    against the same gate written with keras.ops."""
+    lines = [
+        "| backend | activation | step ms ours / keras.ops | time ratio | middle half "
+        "| extra MiB ours / keras.ops | memory ratio | memory measured as |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        ratio = "-" if r["memory_ratio"] is None else f"{r['memory_ratio']:.2f}"
+        low, high = r["time_ratio_range"]
+        lines.append(
+            f"| {r['backend']} | {r['activation']} | {r['ours_step_ms']:.1f} / {r['keras_ops_step_ms']:.1f} "
+            f"| {r['time_ratio']:.2f} | {low:.2f}-{high:.2f} "
+            f"| {r['ours_extra_mib']:.1f} / {r['keras_ops_extra_mib']:.1f} | {ratio} "
+            f"| {TRANSFORMER_MEMORY_METHOD[r['backend']]} |"
+        )
+    return "\n".join(lines)
+
+
+def _transformer_target_rows(result):
+    memory_max, time_max = TRANSFORMER_TARGETS
+    rows = []
+    for r in result.get("transformer", []):
+        low, high = r["time_ratio_range"]
+        memory = r["memory_ratio"]
+        rows += [
+            (f"feed-forward {r['activation']}: extra memory <= {memory_max:.2f}x keras.ops's",
+             "-" if memory is None else
+             f"{memory:.2f} ({r['ours_extra_mib']:.0f} vs {r['keras_ops_extra_mib']:.0f} MiB)",
+             None if memory is None else memory <= memory_max),
+            (f"feed-forward {r['activation']}: step time <= {time_max:.2f}x keras.ops's",
+             f"{r['time_ratio']:.2f} ({low:.2f}-{high:.2f})", r["time_ratio"] <= time_max),
+        ]
+    return rows

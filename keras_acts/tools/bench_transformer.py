@@ -1,8 +1,10 @@
 """The transformer feed-forward bench: SwiGLU and GeGLU, ours against the
 same gate written with ``keras.ops``, trained by ``fit`` on every backend.
 
-    python -m keras_acts.tools.bench_transformer [--quick] [--markdown]
+    python -m keras_acts.tools.bench_transformer [--quick] [--json]
         [--backends tensorflow,jax,torch] [--repeats N]
+
+or, on the active backend, ``keras-acts bench --parts transformer``.
 
 The model: ``blocks`` residual feed-forward blocks stacked,
 ``x -> x + Dense(d_model)(gate(Dense(2 * hidden)(x)))`` (no biases), so that
@@ -48,7 +50,7 @@ import sys
 import time
 
 from keras_acts.tools.bench_memory_child import saved_bytes
-from keras_acts.tools.bench_report import middle_half
+from keras_acts.tools.bench_report import middle_half, transformer_table
 
 FULL = dict(d_model=512, hidden=4096, blocks=4, rows=600, batch=256, epochs=7, repeats=2)
 QUICK = dict(d_model=32, hidden=64, blocks=2, rows=40, batch=16, epochs=3, repeats=1)
@@ -269,43 +271,11 @@ def bench_backend(backend, sizes, log=print):
     return rows
 
 
-MEMORY_METHOD = {"tensorflow": "allocator peak, traced step", "jax": "XLA temp bytes",
-                 "torch": "autograd saved bytes"}
-
-
-def markdown(rows):
-    lines = [
-        "| backend | activation | step ms ours / keras.ops | time ratio | middle half "
-        "| extra MiB ours / keras.ops | memory ratio | memory measured as |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        ratio = "-" if r["memory_ratio"] is None else f"{r['memory_ratio']:.2f}"
-        low, high = r["time_ratio_range"]
-        lines.append(
-            f"| {r['backend']} | {r['activation']} | {r['ours_step_ms']:.1f} / {r['keras_ops_step_ms']:.1f} "
-            f"| {r['time_ratio']:.2f} | {low:.2f}-{high:.2f} "
-            f"| {r['ours_extra_mib']:.1f} / {r['keras_ops_extra_mib']:.1f} | {ratio} "
-            f"| {MEMORY_METHOD[r['backend']]} |"
-        )
-    return "\n".join(lines)
-
-
-def plain(rows):
-    lines = ["backend     activation  time ours/keras.ops  extra MiB ours  keras.ops  ratio"]
-    for r in rows:
-        ratio = "-" if r["memory_ratio"] is None else f"{r['memory_ratio']:.2f}"
-        lines.append(f"{r['backend']:<11} {r['activation']:<11} {r['time_ratio']:>19.2f}  "
-                     f"{r['ours_extra_mib']:>14.1f}  {r['keras_ops_extra_mib']:>9.1f}  {ratio:>5}")
-    return "\n".join(lines)
-
-
 def main(argv=None):
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes (the test's run)")
-    parser.add_argument("--markdown", action="store_true", help="a markdown table")
     parser.add_argument("--json", action="store_true", help="the rows as JSON")
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--repeats", type=int, help="processes per backend and part")
@@ -316,7 +286,7 @@ def main(argv=None):
     log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     log(f"sizes: {sizes}")
     rows = [r for b in args.backends.split(",") for r in bench_backend(b, sizes, log)]
-    print(json.dumps(rows) if args.json else markdown(rows) if args.markdown else plain(rows))
+    print(json.dumps(rows) if args.json else transformer_table(rows))
     return 0
 
 
