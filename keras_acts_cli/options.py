@@ -55,8 +55,9 @@ def add_bench_arguments(p):
     p.add_argument("--quick", action="store_true", help="small sizes, few repeats (< 1 min)")
     p.add_argument(
         "--parts",
-        default="kernels,training,memory,fit",
-        help="comma-separated parts to run: kernels, training, memory, fit (default: all four)",
+        default="kernels,training,memory,fit,transformer",
+        help="comma-separated parts to run: kernels, training, memory, fit, transformer "
+        "(default: all five)",
     )
     p.add_argument("--repeats", type=_at_least_one, default=None, metavar="N",
                    help="interleaved rounds, at least 1 (default 7; --quick 3)")
