@@ -38,7 +38,7 @@ def _run(folder):
     # is checked by the rest of the suite). JAX and PyTorch each save a file
     # and load those saved before; JAX then loads PyTorch's, and pytest's
     # TensorFlow loads JAX's and PyTorch's.
-    folder = os.path.join(producers.made()[0], "backends")
+    folder = producers.made("backends")
     reports = {backend: _check(folder, backend) for backend in ORDER}
     reports["jax, loading"] = _check(folder, "jax", "--load-only")
     return folder, reports

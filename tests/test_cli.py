@@ -354,7 +354,7 @@ PROBE = background.Job(_probe)
 def _user_session(folder):
     """The commands of producers.COMMANDS, run in the background: the folder
     they ran in and {name: Done}."""
-    commands = os.path.join(producers.made()[0], "commands")
+    commands = producers.made("commands")
     with open(os.path.join(commands, "results.json")) as f:
         results = json.load(f)
     return Path(commands), {name: Done(*results[name]) for name in producers.COMMANDS}

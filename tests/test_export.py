@@ -49,7 +49,7 @@ def onnx_results(batch):
 # Exported by the process of tests/producers.py, served in a fresh one that
 # never imports keras_acts; both in the background.
 def _serve(folder):
-    made = os.path.join(producers.made()[0], "export")
+    made = producers.made("export")
     outputs, report = deploy_checks.serve_in_fresh_process(made + "/model", deploy_checks.sample_batch())
     return made, outputs, report
 

@@ -23,7 +23,7 @@ from references import CASES, case_id
 
 DTYPES = graph_probe.DTYPES
 # The graphs are built in the background (tests/graph_probe.py).
-CHAINS = background.Job(lambda folder: producers.made()[0])
+CHAINS = background.Job(lambda folder: producers.made("graph_chains"))
 
 
 @pytest.fixture(scope="module")

@@ -67,7 +67,7 @@ LOADER = textwrap.dedent(
 
 
 def _load(folder):
-    made = os.path.join(producers.made()[0], "saved")
+    made = producers.made("saved")
     before_layout = np.load(os.path.join(FIXTURES, "before_layout_io.npz"))
     np.save(f"{made}/before_layout.keras.in.npy", before_layout["x"])
     fixture = os.path.join(FIXTURES, "before_layout.keras")
