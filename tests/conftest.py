@@ -7,6 +7,12 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import pytest  # noqa: E402
 
 import background  # noqa: E402
+import tensorflow_without_jax  # noqa: E402
+
+# This process runs TensorFlow alone: JAX, which TensorFlow's and Keras's
+# imports pull in where it is installed, would hold ~110 MB of it for nothing
+# (a test that imports JAX itself still gets it).
+tensorflow_without_jax.keep_jax_out()
 
 # Keras and keras_acts are imported by the test modules that use them, not
 # here: a run of tests that need neither stays without TensorFlow.
@@ -24,10 +30,26 @@ def _resident_mib():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+# For the suite's memory (summed over its processes), what this process
+# holds when the largest background processes run:
+# - the modules that leave this process largest (the compiled XLA programs
+#   TensorFlow keeps, ~450 MB) run after test_backends has its results: the
+#   JAX check (~1 GB) is the largest background process;
+# - the modules that bring PyTorch and JAX into this process (they check our
+#   code against them here, ~340 MB) run at the very end, when every
+#   background process is done.
+AFTER_THE_BACKENDS_CHECKS = ("test_modes", "test_properties")
+OTHER_BACKENDS_HERE = ("test_bench", "test_port_torch")
+
+
 def pytest_collection_modifyitems(items):
     """The modules that wait for a background job run last, in the order
-    their jobs run: by then the jobs are done (tests/background.py)."""
+    their jobs run: by then the jobs are done (tests/background.py); those
+    above where they say."""
     order = {module: rank for rank, module in enumerate(background.modules_with_jobs(), 1)}
+    backends = order.get("test_backends", 0)
+    order.update({module: backends + 0.5 for module in AFTER_THE_BACKENDS_CHECKS})
+    order.update({module: len(order) + 1 for module in OTHER_BACKENDS_HERE})
     items.sort(key=lambda item: order.get(item.module.__name__, 0))
 
 

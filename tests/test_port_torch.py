@@ -15,6 +15,7 @@ are valid subgradients, ours follow Keras/TensorFlow) and where PyTorch's
 float64 backward is less exact than ours (Hardsigmoid, CELU: ``RTOL_GRAD``).
 """
 
+import importlib.util
 import inspect
 import json
 from pathlib import Path
@@ -44,12 +45,16 @@ RTOL_GRAD = {"Hardsigmoid": 1e-7, "CELU": 1e-6}
 # Our derivative at the kinks the table lists (times the cotangent).
 OUR_KINK_DERIVATIVE = {"Hardtanh": 1.0, "SELU": 1.0507009873554805, "PReLU": 0.0}
 
-try:
-    import torch
-except ImportError:
-    torch = None
+# PyTorch (~180 MB) comes into pytest's process with the tests that use it,
+# not when the suite collects this module; conftest runs it last.
+needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="PyTorch is not installed")
 
-needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+
+@pytest.fixture
+def torch():
+    import torch
+
+    return torch
 
 
 @pytest.fixture
@@ -291,7 +296,7 @@ def test_from_torch_is_exported():
 # -- live PyTorch, where installed --------------------------------------------------------
 
 
-def torch_module(case):
+def torch_module(torch, case):
     module = getattr(torch.nn, case["module"])(**case["kwargs"]).double()
     if case["weight"] is not None:
         with torch.no_grad():
@@ -299,7 +304,7 @@ def torch_module(case):
     return module.eval()
 
 
-def torch_forward_and_gradient(module, x, w):
+def torch_forward_and_gradient(torch, module, x, w):
     x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     y = module(x * 1.0)  # in-place modules must not overwrite the leaf
     (y * torch.tensor(w, dtype=torch.float64)).sum().backward()
@@ -310,23 +315,23 @@ def torch_forward_and_gradient(module, x, w):
 
 @needs_torch
 @pytest.mark.parametrize("case_id", sorted(CASES))
-def test_matches_live_pytorch(case_id, float64):
+def test_matches_live_pytorch(case_id, float64, torch):
     case = CASES[case_id]
     x, w = np.array(case["x"]), np.array(case["w"])
-    module = torch_module(case)
+    module = torch_module(torch, case)
     layer = from_torch(module, input_rank=x.ndim)
     y, grads = forward_and_gradient(layer, x, w)
-    assert_matches_torch(case, y, grads, *torch_forward_and_gradient(module, x, w))
+    assert_matches_torch(case, y, grads, *torch_forward_and_gradient(torch, module, x, w))
 
 
 @needs_torch
-def test_table_covers_every_torch_activation_module():
+def test_table_covers_every_torch_activation_module(torch):
     listed = set(torch.nn.modules.activation.__all__) | {"Identity"}
     assert listed == set(BY_MODULE) | (set(torch_names.TORCH_WITHOUT_COUNTERPART) & listed)
 
 
 @needs_torch
-def test_table_copies_pytorch_names_and_defaults():
+def test_table_copies_pytorch_names_and_defaults(torch):
     for row in torch_names.TORCH_ACTIVATIONS:
         parameters = inspect.signature(getattr(torch.nn, row.module).__init__).parameters
         for argument in row.arguments:
@@ -340,7 +345,7 @@ def test_table_copies_pytorch_names_and_defaults():
 
 
 @needs_torch
-def test_from_torch_reads_a_subclassed_module():
+def test_from_torch_reads_a_subclassed_module(torch):
     class MyGELU(torch.nn.GELU):
         pass
 
