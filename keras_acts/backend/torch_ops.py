@@ -85,14 +85,16 @@ def _gelu_tanh_backward(dy, x):
 
 # The gated units, ``gate(a) * b`` with ``a, b`` the halves of ``x`` along
 # ``axis``, on the gates' kernels: the halves are views (no copy), the forward
-# two kernels, the backward ``(gate_backward(dy, a) * b, dy * gate(a))`` in
-# the formula's order (the slope first, so that only the last product can
-# overflow) and one concatenation: what autodiff of ``F.silu(a) * b`` runs,
-# with ``gate(a)`` recomputed instead of kept.
+# two kernels, the second in place; the backward ``(gate_backward(dy, a) * b,
+# dy * gate(a))`` in the formula's order (the slope first, so that only the
+# last product can overflow), each product written straight into its half of
+# the gradient: what autodiff of ``F.silu(a) * b`` runs, with ``gate(a)``
+# recomputed instead of kept, and no concatenation (its copy of the whole
+# gradient made the backward 1.45x autodiff's, 2^21 float32 elements).
 def _gated(gate):
     def forward(x, axis):
         a, b = torch.chunk(x, 2, dim=axis)
-        return gate(a) * b
+        return gate(a).mul_(b)
 
     return forward
 
@@ -100,7 +102,11 @@ def _gated(gate):
 def _gated_backward(gate, gate_backward):
     def backward(dy, x, axis):
         a, b = torch.chunk(x, 2, dim=axis)
-        return torch.cat([gate_backward(dy, a) * b, dy * gate(a)], dim=axis)
+        dx = torch.empty_like(x)
+        da, db = torch.chunk(dx, 2, dim=axis)
+        torch.mul(gate_backward(dy, a), b, out=da)
+        torch.mul(dy, gate(a), out=db)
+        return dx
 
     return backward
 
