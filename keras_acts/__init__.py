@@ -12,6 +12,9 @@ from keras_acts._backend import require_supported_backend
 
 require_supported_backend()
 
+# Other libraries' parameter names, which the catalog's errors point from:
+# known to the engine before the catalog is defined.
+from keras_acts.compat import other_names as _other_names  # noqa: E402, F401
 from keras_acts import activations  # noqa: E402  (defines the catalog)
 from keras_acts import config  # noqa: E402
 from keras_acts import layers  # noqa: E402

@@ -49,7 +49,6 @@ MODULES = _modules()
 LAYERS = [
     ["keras_acts._backend", "keras_acts.backend."],
     ["keras_acts.params"],
-    ["keras_acts.compat", "keras_acts.compat.torch_names", "keras_acts.compat.other_names"],
     ["keras_acts.engine", "keras_acts.engine.hooks"],
     ["keras_acts.engine.fusion"],
     ["keras_acts.engine.gradient", "keras_acts.engine.tf_core"],
@@ -63,7 +62,7 @@ LAYERS = [
     ["keras_acts.numerics"],
     ["keras_acts.families."],
     ["keras_acts.activations", "keras_acts.layers"],
-    ["keras_acts.compat.torch", "keras_acts.compat.tfa"],
+    ["keras_acts.compat."],
     ["keras_acts"],
     ["keras_acts.tools."],
 ]

@@ -7,8 +7,9 @@ error names the parameter to pass instead (``Activation.check_other_names``).
 Nothing is translated silently: a name may mean something slightly different
 there.
 
-This module imports nothing from keras_acts but PyTorch's table, and nothing
-heavy.
+It adds its table to the engine's (``add_other_names``) when the package
+loads, before the catalog is defined (``keras_acts/__init__``): the engine
+imports nothing from compat.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from keras_acts.compat.torch_names import RULES, TORCH_ACTIVATIONS
+from keras_acts.engine.description import add_other_names
 
 
 class OtherName(NamedTuple):
@@ -73,3 +75,6 @@ def other_name(activation: str, keyword: str) -> OtherName | None:
 def has_other_names(activation: str) -> bool:
     """Whether any library we know names a parameter of ``activation`` otherwise."""
     return bool(_BY_ACTIVATION.get(activation))
+
+
+add_other_names(_BY_ACTIVATION)

@@ -11,9 +11,8 @@ import warnings
 
 import keras
 
-from keras_acts.compat.other_names import has_other_names
 from keras_acts.engine import docs, registry
-from keras_acts.engine.description import REQUIRED, Activation, split_options
+from keras_acts.engine.description import REQUIRED, Activation, has_other_names, split_options
 from keras_acts.engine.layers import ActivationCall, ActivationLayer, make_layer
 
 

@@ -11,7 +11,6 @@ import inspect
 from typing import Any, Callable, Optional
 
 from keras_acts import backend
-from keras_acts.compat.other_names import other_name
 from keras_acts.engine import gradient, inputs
 from keras_acts.params import Axis
 
@@ -23,6 +22,35 @@ else:
 
 STRING_SUFFIX = "_custom"
 REQUIRED = inspect.Parameter.empty
+
+
+# Other libraries' keywords for our parameters (Keras 2's ``alpha`` for
+# ``negative_slope``), which errors name ours for: tables that
+# ``keras_acts.compat.other_names`` adds when the package loads, before the
+# catalog is defined, so that the engine imports nothing from compat.
+# Each table: our activation's name -> {their keyword: an object with
+# ``ours``, ``where``, ``note`` and ``as_is``}.
+_other_names = []
+
+
+def add_other_names(table):
+    """Let errors name our parameter where a call uses another library's
+    keyword for it (``table``: activation -> {keyword: OtherName})."""
+    if not any(known is table for known in _other_names):
+        _other_names.append(table)
+
+
+def _other_name(activation, keyword):
+    for table in _other_names:
+        found = table.get(activation, {}).get(keyword)
+        if found is not None:
+            return found
+    return None
+
+
+def has_other_names(activation):
+    """Whether another library names a parameter of ``activation`` otherwise."""
+    return any(table.get(activation) for table in _other_names)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -252,7 +280,7 @@ class Activation:
         ``TypeError``, as Python's for an unknown keyword, that says what to
         pass. ``accepted``: the keywords ``caller`` takes."""
         for keyword, value in kwargs.items():
-            found = None if keyword in accepted else other_name(self.name, keyword)
+            found = None if keyword in accepted else _other_name(self.name, keyword)
             if found is None or found.ours not in accepted:
                 continue
             said = (
