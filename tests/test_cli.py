@@ -227,7 +227,7 @@ def test_check_finds_a_wrong_gradient(main, isolated_registry):
     # An activation whose hand-written gradient is off by a factor of 2,
     # defined for this test only.
     @keras_acts.define_activation(backward=lambda dy, x, y: dy * 4 * x, keep="x",
-                                  params={}, package="test_cli")
+                                  validators={}, package="test_cli")
     def wrong_square(x):
         return x * x
 
