@@ -20,17 +20,39 @@ def _zero(like):
     return ops.zeros_like(like)
 
 
+def eager_or(name, formula, *tensors, **static):
+    """``formula(*tensors)``, or on PyTorch its own kernel of the same exact
+    rule, ``ops.EXACT_KERNELS[name]``, where that applies to these tensors
+    and ``static`` arguments (which go to the kernel; the formula holds its
+    own). Eager PyTorch runs each op of a formula as a kernel of its own, a
+    pass over memory into a fresh tensor; the kernel is one. Exact wherever
+    it applies, so its result is not checked (``numerics.eager_kernel`` is
+    for kernels exact only at finite inputs). Elsewhere the formula alone
+    runs: no op is added to TensorFlow's graphs or JAX's programs."""
+    entry = _EXACT.get(name)
+    if entry is not None and entry[0](*tensors, **static):
+        return entry[1](*tensors, **static)
+    return formula(*tensors)
+
+
+_EXACT = getattr(ops, "EXACT_KERNELS", {})
+
+
 def relu_grad(dy, features):
     """``dy`` where ``features > 0``, else 0 (TensorFlow's ReluGrad)."""
     if _NATIVE:
         return tf.raw_ops.ReluGrad(gradients=dy, features=features)
-    return ops.where(features > 0, dy, _zero(dy))
+    return eager_or("relu_grad", lambda dy, f: ops.where(f > 0, dy, _zero(dy)), dy, features)
 
 
 def relu6_grad(dy, features):
     """``dy`` where ``0 < features < 6``, else 0 (Relu6Grad)."""
     if _NATIVE:
         return tf.raw_ops.Relu6Grad(gradients=dy, features=features)
+    return eager_or("relu6_grad", _relu6_grad, dy, features)
+
+
+def _relu6_grad(dy, features):
     inside = ops.logical_and(features > 0, features < ops.constant(6.0, features))
     return ops.where(inside, dy, _zero(dy))
 
@@ -40,7 +62,12 @@ def leaky_relu(x, negative_slope):
     slope attribute is float32: float64 takes the formula)."""
     if _NATIVE and ops.dtype_name(x) != "float64":
         return tf.nn.leaky_relu(x, alpha=negative_slope)
-    return ops.where(x > 0, x, x * ops.constant(negative_slope, x))
+    return eager_or(
+        "leaky_relu",
+        lambda x: ops.where(x > 0, x, x * ops.constant(negative_slope, x)),
+        x,
+        negative_slope=negative_slope,
+    )
 
 
 def leaky_relu_grad(dy, features, negative_slope):
@@ -48,14 +75,22 @@ def leaky_relu_grad(dy, features, negative_slope):
     (LeakyReluGrad; float64 takes the formula, as ``leaky_relu``)."""
     if _NATIVE and ops.dtype_name(features) != "float64":
         return tf.raw_ops.LeakyReluGrad(gradients=dy, features=features, alpha=negative_slope)
-    return ops.where(features > 0, dy, dy * ops.constant(negative_slope, features))
+    return eager_or(
+        "leaky_relu_grad",
+        lambda dy, f: ops.where(f > 0, dy, dy * ops.constant(negative_slope, f)),
+        dy,
+        features,
+        negative_slope=negative_slope,
+    )
 
 
 def elu_grad(dy, y):
     """``dy * (y + 1)`` where ``y < 0``, else ``dy`` (EluGrad, alpha 1)."""
     if _NATIVE:
         return tf.raw_ops.EluGrad(gradients=dy, outputs=y)
-    return ops.where(y < 0, dy * (y + ops.constant(1.0, y)), dy)
+    return eager_or(
+        "elu_grad", lambda dy, y: ops.where(y < 0, dy * (y + ops.constant(1.0, y)), dy), dy, y
+    )
 
 
 def selu_grad(dy, y, scale, alpha):
@@ -71,14 +106,14 @@ def sigmoid_grad(dy, y):
     """``dy * y * (1 - y)`` (SigmoidGrad)."""
     if _NATIVE:
         return tf.raw_ops.SigmoidGrad(y=y, dy=dy)
-    return dy * y * (ops.constant(1.0, y) - y)
+    return eager_or("sigmoid_grad", lambda dy, y: dy * y * (ops.constant(1.0, y) - y), dy, y)
 
 
 def tanh_grad(dy, y):
     """``dy * (1 - y^2)`` (TanhGrad)."""
     if _NATIVE:
         return tf.raw_ops.TanhGrad(y=y, dy=dy)
-    return dy * (ops.constant(1.0, y) - y * y)
+    return eager_or("tanh_grad", lambda dy, y: dy * (ops.constant(1.0, y) - y * y), dy, y)
 
 
 def softsign_grad(dy, x):

@@ -2,6 +2,10 @@
 (eager PyTorch runs each op as its own kernel), each keeping float64 in
 float64 (``keras.ops.minimum``, ``maximum`` and ``logaddexp`` do not)."""
 
+import functools
+import math
+
+import numpy
 import torch
 import torch.nn.functional as F
 
@@ -126,6 +130,126 @@ EAGER_KERNELS = {
     "geglu_backward": _gated_backward(F.gelu, _gelu_backward),
     "geglu_tanh": _gated(_gelu_tanh),
     "geglu_tanh_backward": _gated_backward(_gelu_tanh, _gelu_tanh_backward),
+}
+
+
+# -- PyTorch's kernels of the exact rule -------------------------------------------
+# Steps of the catalog that PyTorch has one kernel for (where several ops of
+# a formula would each be a pass over memory into a fresh tensor, page faults
+# included), computing the formula's very rule, NaN, infinities and kinks
+# included: no check of the result is needed. ``keras_acts.backend.kernels``
+# runs them (``eager_or``) where ``applies`` says so, the formula elsewhere.
+# Those that round in another order than the formula (or, for half types, in
+# float32 where the formula rounds in the half type) are limited to float32
+# and float64: each such difference is noted beside it.
+_FULL = (torch.float32, torch.float64)
+
+
+def _full(x, *args, **params):
+    return x.dtype in _FULL
+
+
+def _any(x, *args, **params):
+    return True
+
+
+def _nan_as(x, value):
+    # x with NaN replaced by value, infinities kept: where PyTorch's select
+    # kernels below differ from the formula at NaN alone (or disagree there
+    # with themselves: their vectorized loops and their scalar loops, which
+    # take the last elements, answer differently), NaN is given a value that
+    # the kernel sends where the formula sends NaN. One pass: ``where``
+    # itself, on CPU, took 7.3 ms on 2^22 float32 elements, this and the
+    # kernel 0.7 ms together.
+    return torch.nan_to_num(x, nan=value, posinf=math.inf, neginf=-math.inf)
+
+
+def _relu_grad(dy, features):
+    # threshold_backward: ``features <= 0 ? 0 : dy``; NaN features give 0.
+    return torch.ops.aten.threshold_backward(dy, _nan_as(features, 0.0), 0.0)
+
+
+def _relu6_grad(dy, features):
+    # hardtanh_backward: ``features <= 0 || features >= 6 ? 0 : dy``.
+    return torch.ops.aten.hardtanh_backward(dy, _nan_as(features, 0.0), 0.0, 6.0)
+
+
+def _leaky_relu_grad(dy, y, negative_slope):
+    # ``y > 0 ? dy : dy * slope``, the slope rounded to the dtype as the formula's.
+    return torch.ops.aten.leaky_relu_backward(dy, y, negative_slope, False)
+
+
+def _selu(x, alpha, scale):
+    # ``scale * (x > 0 ? x : alpha * expm1(x))`` as the formula rounds it:
+    # elu's kernel, then the product in place (F.selu multiplies by
+    # alpha * scale rounded once: another rounding).
+    return F.elu(x, alpha).mul_(torch.tensor(scale, dtype=x.dtype))
+
+
+def _softplus_applies(x, beta, threshold):
+    # PyTorch's softplus is the formula's rule with the formula's threshold
+    # alone; the formula also returns x from 20 (float64: 40), where exp(-x)
+    # is below half an ulp: the same wherever the threshold is below that.
+    return x.dtype in _FULL and threshold <= (40.0 if x.dtype == torch.float64 else 20.0)
+
+
+def _elu_grad(dy, y):
+    # elu_backward from the result: ``y <= 0 ? dy * (y + 1) : dy``; at
+    # y == 0 both give dy, and NaN, as 1, gives dy.
+    return torch.ops.aten.elu_backward(dy, 1.0, 1.0, 1.0, True, _nan_as(y, 1.0))
+
+
+def _elu_applies(x, alpha):
+    # With alpha < 0 PyTorch's kernel gives 0 the other sign than the formula.
+    return x.dtype in _FULL and alpha > 0
+
+
+def _celu_applies(x, alpha):
+    # PyTorch's celu scales x by 1 / alpha, the formula divides by alpha:
+    # the same for alpha a power of two.
+    return x.dtype in _FULL and math.frexp(alpha)[0] == 0.5
+
+
+def _hard_tanh_grad(dy, x, min_val, max_val):
+    # clip_by_value's gradient passes at both bounds, PyTorch's
+    # hardtanh_backward (``x <= low || x >= high ? 0 : dy``) at neither: its
+    # bounds moved one ulp outwards make it the formula's ``x < min_val or
+    # x > max_val`` (the bounds rounded to the dtype first, as the formula's
+    # constants); NaN passes, as min_val.
+    low, high = _outwards(min_val, max_val, x.dtype == torch.float64)
+    return torch.ops.aten.hardtanh_backward(dy, _nan_as(x, min_val), low, high)
+
+
+@functools.lru_cache(maxsize=64)
+def _outwards(low, high, double):
+    real = numpy.float64 if double else numpy.float32
+    inf = real(math.inf)
+    return float(numpy.nextafter(real(low), -inf)), float(numpy.nextafter(real(high), inf))
+
+
+EXACT_KERNELS = {
+    "relu_grad": (_any, _relu_grad),
+    "relu6_grad": (_any, _relu6_grad),
+    "leaky_relu": (_full, F.leaky_relu),
+    "leaky_relu_grad": (_full, _leaky_relu_grad),
+    # The elu kernel's expm1 (elu's, selu's and celu's) is not torch.expm1's:
+    # the two round apart in a rare last bit (in float32 1 of 2000 negative
+    # inputs, 0.53 ulp off where torch.expm1 was 0.47 ulp off; none seen in
+    # float64), and celu's kernel gives celu(-0.0) = -0.0 (the formula +0.0).
+    "elu": (_elu_applies, F.elu),
+    "elu_grad": (_full, _elu_grad),
+    "selu": (_full, _selu),
+    "celu": (_celu_applies, F.celu),
+    # PyTorch's sigmoid_backward, ``dy * (1 - y) * y``, rounds the formula's
+    # ``dy * y * (1 - y)`` in another order (a third of float32's results
+    # 1 ulp apart); its tanh_backward is more precise than ``dy * (1 - y * y)``
+    # where y is near +-1 (float32: 1.2e-7 relative, the formula's 8.6e-5).
+    "sigmoid_grad": (_full, torch.ops.aten.sigmoid_backward),
+    "tanh_grad": (_full, torch.ops.aten.tanh_backward),
+    "softplus": (_softplus_applies, F.softplus),
+    "hard_sigmoid": (_full, F.hardsigmoid),
+    "hard_tanh": (_full, F.hardtanh),
+    "hard_tanh_grad": (_full, _hard_tanh_grad),
 }
 
 

@@ -71,9 +71,14 @@ def elu(x, alpha=1.0):
     """
     if alpha == 1.0 and numerics.native_elu_suffices(x):
         return kernels.native_elu(x)
+    # Eager PyTorch: its elu kernel, the same rule and the same expm1.
     return numerics.in_float32(
-        lambda x: ops.where(x > 0, x, const(alpha, x) * numerics.expm1(x)), x
+        lambda x: kernels.eager_or("elu", lambda x: _elu_formula(x, alpha), x, alpha=alpha), x
     )
+
+
+def _elu_formula(x, alpha):
+    return ops.where(x > 0, x, const(alpha, x) * numerics.expm1(x))
 
 
 @backward_of(elu)
@@ -121,7 +126,13 @@ def selu(x):
     """
     if numerics.native_elu_suffices(x) and under_xla():
         return kernels.native_selu(x)
-    return numerics.in_float32(_selu_formula, x)
+    return numerics.in_float32(_selu_eager_or_formula, x)
+
+
+def _selu_eager_or_formula(x):
+    # Eager PyTorch: elu's kernel and the product by scale in place (two
+    # passes over memory, the formula's five).
+    return kernels.eager_or("selu", _selu_formula, x, alpha=_SELU_ALPHA, scale=_SELU_SCALE)
 
 
 @portable_form_of(selu)
@@ -163,6 +174,11 @@ def _selu_formula(x):
 )
 def celu(x, alpha=1.0):
     """Continuously differentiable exponential linear unit (`alpha > 0`)."""
+    # Eager PyTorch: its celu kernel, where its x * (1 / alpha) is x / alpha.
+    return kernels.eager_or("celu", lambda x: _celu_formula(x, alpha), x, alpha=alpha)
+
+
+def _celu_formula(x, alpha):
     zero = ops.zeros_like(x)
     a = const(alpha, x)
     return ops.maximum(x, zero) + a * numerics.expm1(ops.minimum(x, zero) / a)
@@ -217,7 +233,12 @@ def softplus(x, beta=1.0, threshold=20.0):
     """
     if _native_softplus_suffices(x, beta, threshold):
         return ops.softplus(x)
-    return numerics.in_float32(lambda x: _softplus_formula(x, beta, threshold), x)
+
+    def forward(x):  # eager PyTorch: its softplus kernel, where the same rule
+        formula = lambda x: _softplus_formula(x, beta, threshold)  # noqa: E731
+        return kernels.eager_or("softplus", formula, x, beta=beta, threshold=threshold)
+
+    return numerics.in_float32(forward, x)
 
 
 @backward_of(softplus)

@@ -114,7 +114,10 @@ def _tanh_backward(dy, x, y):
 )
 def hard_sigmoid(x):
     """Piecewise-linear sigmoid (Keras 3's form); float64 math for float64."""
-    return ops.relu6(x + const(3.0, x)) / const(6.0, x)
+    # Eager PyTorch: its hardsigmoid kernel, the same rule in one pass.
+    return kernels.eager_or(
+        "hard_sigmoid", lambda x: ops.relu6(x + const(3.0, x)) / const(6.0, x), x
+    )
 
 
 @backward_of(hard_sigmoid)
@@ -206,11 +209,21 @@ def hard_tanh(x, min_val=-1.0, max_val=1.0):
 
     The gradient is 1 at both bounds, as TensorFlow's `clip_by_value`.
     """
-    return ops.clip(x, const(min_val, x), const(max_val, x))
+    return kernels.eager_or(
+        "hard_tanh",
+        lambda x: ops.clip(x, const(min_val, x), const(max_val, x)),
+        x,
+        min_val=min_val,
+        max_val=max_val,
+    )
 
 
 @backward_of(hard_tanh)
 def _hard_tanh_backward(dy, x, y, min_val, max_val):
     # clip_by_value's gradient passes at both bounds.
-    outside = ops.logical_or(x < const(min_val, x), x > const(max_val, x))
-    return ops.where(outside, ops.zeros_like(dy), dy)
+    def formula(dy, x):
+        outside = ops.logical_or(x < const(min_val, x), x > const(max_val, x))
+        return ops.where(outside, ops.zeros_like(dy), dy)
+
+    bounds = {"min_val": min_val, "max_val": max_val}
+    return kernels.eager_or("hard_tanh_grad", formula, dy, x, **bounds)
