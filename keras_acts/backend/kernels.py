@@ -35,7 +35,21 @@ def eager_or(name, formula, *tensors, **static):
     return formula(*tensors)
 
 
+def finite_or(name, formula, *tensors, **static):
+    """As ``eager_or``, for PyTorch's kernels ``ops.FINITE_KERNELS[name]``
+    exact only where their result is finite (softmax's, at finite logits):
+    the result is checked (one read of it) and the formula runs where it is
+    not finite. Unlike ``numerics.eager_kernel`` it marks nothing finite: a
+    finite softmax does not say its logits are (-inf gives 0)."""
+    entry = _FINITE.get(name)
+    if entry is None or not entry[0](*tensors, **static):
+        return formula(*tensors)
+    out = entry[1](*tensors, **static)
+    return out if ops.all_finite(out) else formula(*tensors)
+
+
 _EXACT = getattr(ops, "EXACT_KERNELS", {})
+_FINITE = getattr(ops, "FINITE_KERNELS", {})
 
 
 def relu_grad(dy, features):

@@ -58,7 +58,7 @@ def softmax(x, axis=-1):
     # (bfloat16) ulp off.
     return in_float32(
         lambda x: native_or_careful(
-            x, axis, kernels.native_softmax, _careful_softmax, _softmax_bad_rows
+            x, axis, kernels.native_softmax, _eager_or_careful_softmax, _softmax_bad_rows
         ),
         x,
     )
@@ -67,13 +67,22 @@ def softmax(x, axis=-1):
 @backward_of(softmax)
 @native_kernels  # compiled, it would not reuse dy's buffer: +2 tensors at the peak
 def _softmax_backward(dy, x, y, axis):
-    return y * (dy - ops.sum(dy * y, axis=axis, keepdims=True))
+    def formula(dy, y):
+        return y * (dy - ops.sum(dy * y, axis=axis, keepdims=True))
+
+    return kernels.eager_or("softmax_grad", formula, dy, y, axis=axis)
 
 
 def _softmax_bad_rows(y):
     # The kernel leaves NaN only where a +inf or NaN logit was (a slice of
     # only -inf is all NaN), so its non-finite slices show in their sums.
     return ops.logical_not(ops.isfinite(ops.sum(y, axis=-1)))
+
+
+def _eager_or_careful_softmax(x, axis):
+    # Eager PyTorch: its softmax kernel wherever its result is finite.
+    formula = lambda x: _careful_softmax(x, axis)  # noqa: E731
+    return kernels.finite_or("softmax", formula, x, axis=axis)
 
 
 def _careful_softmax(x, axis):
@@ -126,7 +135,10 @@ def _log_softmax_portable(x, axis=-1):
 
 @backward_of(log_softmax)
 def _log_softmax_backward(dy, x, y, axis):
-    return dy - ops.exp(y) * ops.sum(dy, axis=axis, keepdims=True)
+    def formula(dy, y):
+        return dy - ops.exp(y) * ops.sum(dy, axis=axis, keepdims=True)
+
+    return kernels.eager_or("log_softmax_grad", formula, dy, y, axis=axis)
 
 
 def _peak(x, axis):
