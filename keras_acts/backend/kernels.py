@@ -112,8 +112,12 @@ def selu_grad(dy, y, scale, alpha):
     (SeluGrad, whose constants are these)."""
     if _NATIVE:
         return tf.raw_ops.SeluGrad(gradients=dy, outputs=y)
-    negative = dy * (y + ops.constant(scale * alpha, y))
-    return ops.where(y < 0, negative, dy * ops.constant(scale, y))
+
+    def formula(dy, y):
+        negative = dy * (y + ops.constant(scale * alpha, y))
+        return ops.where(y < 0, negative, dy * ops.constant(scale, y))
+
+    return eager_or("selu_grad", formula, dy, y, scale=scale, alpha=alpha)
 
 
 def sigmoid_grad(dy, y):

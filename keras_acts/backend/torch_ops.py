@@ -215,6 +215,46 @@ def _elu_grad(dy, y):
     return torch.ops.aten.elu_backward(dy, 1.0, 1.0, 1.0, True, _nan_as(y, 1.0))
 
 
+def _selu_grad(dy, y, scale, alpha):
+    # SeluGrad, ``y < 0 ? dy * (y + scale * alpha) : dy * scale``, as
+    # elu_backward from the result (``y <= 0 ? dy * (y + alpha * scale) :
+    # dy * scale``) of y with every y >= 0 or NaN made 1: -threshold(-y, 0, -1),
+    # NaN made -1 first (threshold passes NaN). Four passes over one new
+    # tensor, in place; ``where`` alone took longer.
+    # (PyTorch's own selu gradient takes y == 0 to the negative side.)
+    branch = torch.neg(y).nan_to_num_(nan=-1.0, posinf=math.inf, neginf=-math.inf)
+    branch = F.threshold_(branch, 0.0, -1.0).neg_()
+    return torch.ops.aten.elu_backward(dy, alpha, scale, 1.0, True, branch)
+
+
+@functools.lru_cache(maxsize=16)
+def _same_product(dtype, scale, alpha):
+    # Whether elu_backward's alpha * scale, rounded in its own way, is the
+    # formula's (scale * alpha rounded once to the dtype): one tiny call.
+    one = torch.ones(1, dtype=dtype)
+    got = torch.ops.aten.elu_backward(one, alpha, scale, 1.0, True, one * -0.5)
+    return bool(got == torch.tensor(scale * alpha, dtype=dtype) - 0.5)
+
+
+def _selu_grad_applies(dy, y, scale, alpha):
+    return y.dtype in _FULL and _same_product(y.dtype, scale, alpha)
+
+
+def _celu_grad(dy, y, alpha):
+    # With alpha 1: elu_backward from the result (``y <= 0 ? dy * (y + 1) :
+    # dy``), then NaN where y is NaN (celu's gradient is NaN there; the
+    # kernel's loops give dy or NaN): the maximum with -inf, or NaN.
+    nan_where_y_is = torch.clamp(y, max=0.0).mul_(0.0).sub_(math.inf)
+    out = torch.ops.aten.elu_backward(dy, 1.0, 1.0, 1.0, True, y)
+    if torch.is_grad_enabled():  # recorded (create_graph=True): no out=
+        return torch.maximum(out, nan_where_y_is)
+    return torch.maximum(out, nan_where_y_is, out=out)
+
+
+def _celu_grad_applies(dy, y, alpha):
+    return y.dtype in _FULL and alpha == 1.0
+
+
 def _elu_applies(x, alpha):
     # With alpha < 0 PyTorch's kernel gives 0 the other sign than the formula.
     return x.dtype in _FULL and alpha > 0
@@ -255,7 +295,9 @@ EXACT_KERNELS = {
     "elu": (_elu_applies, F.elu),
     "elu_grad": (_full, _elu_grad),
     "selu": (_full, _selu),
+    "selu_grad": (_selu_grad_applies, _selu_grad),
     "celu": (_celu_applies, F.celu),
+    "celu_grad": (_celu_grad_applies, _celu_grad),
     # PyTorch's sigmoid_backward, ``dy * (1 - y) * y``, rounds the formula's
     # ``dy * y * (1 - y)`` in another order (a third of float32's results
     # 1 ulp apart); its tanh_backward is more precise than ``dy * (1 - y * y)``

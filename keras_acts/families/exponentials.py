@@ -188,7 +188,10 @@ def _celu_formula(x, alpha):
 def _celu_backward(dy, x, y, alpha):
     # exp(x / alpha) == y / alpha + 1 on the negative branch; 1 at 0, where
     # celu is continuously differentiable.
-    return ops.where(y > 0, dy, dy * (y / const(alpha, dy) + const(1.0, dy)))
+    def formula(dy, y):
+        return ops.where(y > 0, dy, dy * (y / const(alpha, dy) + const(1.0, dy)))
+
+    return kernels.eager_or("celu_grad", formula, dy, y, alpha=alpha)
 
 
 # -- softplus, log_sigmoid ---------------------------------------------------
