@@ -240,18 +240,20 @@ def _selu_grad_applies(dy, y, scale, alpha):
     return y.dtype in _FULL and _same_product(y.dtype, scale, alpha)
 
 
-def _celu_grad(dy, y, alpha):
-    # With alpha 1: elu_backward from the result (``y <= 0 ? dy * (y + 1) :
-    # dy``), then NaN where y is NaN (celu's gradient is NaN there; the
-    # kernel's loops give dy or NaN): the maximum with -inf, or NaN.
+def _elu_grad_from_y(dy, y, alpha):
+    # ``y > 0 ? dy : dy * (y + alpha)``, NaN at NaN (elu's with alpha != 1,
+    # celu's with alpha 1): elu_backward from the result (``y <= 0 ?
+    # dy * (y + alpha) : dy``), then NaN where y is NaN (the kernel's loops
+    # give dy or NaN there): the maximum with -inf, or NaN.
     nan_where_y_is = torch.clamp(y, max=0.0).mul_(0.0).sub_(math.inf)
-    out = torch.ops.aten.elu_backward(dy, 1.0, 1.0, 1.0, True, y)
+    out = torch.ops.aten.elu_backward(dy, alpha, 1.0, 1.0, True, y)
     if torch.is_grad_enabled():  # recorded (create_graph=True): no out=
         return torch.maximum(out, nan_where_y_is)
     return torch.maximum(out, nan_where_y_is, out=out)
 
 
 def _celu_grad_applies(dy, y, alpha):
+    # celu's negative side is dy * (y / alpha + 1): elu's with alpha 1 alone.
     return y.dtype in _FULL and alpha == 1.0
 
 
@@ -297,7 +299,8 @@ EXACT_KERNELS = {
     "selu": (_full, _selu),
     "selu_grad": (_selu_grad_applies, _selu_grad),
     "celu": (_celu_applies, F.celu),
-    "celu_grad": (_celu_grad_applies, _celu_grad),
+    "elu_grad_from_y": (_full, _elu_grad_from_y),
+    "celu_grad": (_celu_grad_applies, _elu_grad_from_y),
     # PyTorch's sigmoid_backward, ``dy * (1 - y) * y``, rounds the formula's
     # ``dy * y * (1 - y)`` in another order (a third of float32's results
     # 1 ulp apart); its tanh_backward is more precise than ``dy * (1 - y * y)``

@@ -92,7 +92,8 @@ def _elu_backward(dy, x, y, alpha):
         return kernels.elu_grad(dy, y)  # one native kernel on TensorFlow
     if y is not None:
         # alpha * exp(x) == y + alpha on the negative branch.
-        return ops.where(y > 0, dy, dy * (y + a))
+        formula = lambda dy, y: ops.where(y > 0, dy, dy * (y + a))  # noqa: E731
+        return kernels.eager_or("elu_grad_from_y", formula, dy, y, alpha=alpha)
     return ops.where(x > 0, dy, dy * a * ops.exp(ops.minimum(x, ops.zeros_like(x))))
 
 
