@@ -4,7 +4,10 @@ kernel; on the other backends the same step written out.
 The kernels keep TensorFlow's graph optimizer's fusions (a Dense layer's
 MatMul + BiasAdd + Relu, say) and are each one pass over memory; the formula
 beside each is the kernel's exact rule, NaN and kinks included, so every
-backend gives the values TensorFlow does.
+backend gives the values TensorFlow does. On PyTorch, which runs each op of
+a formula eagerly as its own kernel, ``eager_or`` and ``finite_or`` put
+PyTorch's own kernel of the same rule in a formula's place (the formulas of
+the families too), where ``keras_acts.backend.torch_ops`` has one.
 """
 
 from keras_acts import backend
