@@ -295,6 +295,32 @@ EXACT_KERNELS = {
 FINITE_KERNELS = {"softmax": (_full_along, _softmax)}
 
 
+# PyTorch's element-wise kernels take a strided loop, some ten times slower,
+# where their tensors' layouts differ: a channels-last convolution's output
+# (a permuted view) beside the contiguous gradient that comes back to it made
+# mish's backward 3.5 -> 40 ms on 2^21 float32 elements (a CNN step 1.4x
+# Keras's). Copying them into one layout first costs ~1 ms there. Tensors
+# that are all contiguous (the gated units' x beside their half-size dy) go
+# as they are.
+def _one_layout(kernel):
+    def in_one_layout(*args, **options):
+        tensors = [a for a in args if isinstance(a, torch.Tensor) and a.dim() > 0]
+        if any(not t.is_contiguous() for t in tensors) and len({t.stride() for t in tensors}) > 1:
+            args = [a.contiguous() if isinstance(a, torch.Tensor) else a for a in args]
+        return kernel(*args, **options)
+
+    return in_one_layout
+
+
+EAGER_KERNELS = {name: _one_layout(kernel) for name, kernel in EAGER_KERNELS.items()}
+EXACT_KERNELS = {
+    name: (applies, _one_layout(kernel)) for name, (applies, kernel) in EXACT_KERNELS.items()
+}
+FINITE_KERNELS = {
+    name: (applies, _one_layout(kernel)) for name, (applies, kernel) in FINITE_KERNELS.items()
+}
+
+
 def recording_gradients():
     """Whether autograd records the ops being run (a backward pass taken with
     ``create_graph=True``): PyTorch's backward kernels above have no
