@@ -64,7 +64,7 @@ def _setup(activation, depth, width, rows):
     return model, x, y
 
 
-def _timer(steps):
+def step_timer(steps):
     """A callback that appends (batch index, seconds) per step to ``steps``;
     overriding on_train_batch_end makes Keras wait for each step's result
     before calling it (no asynchronous dispatch), on every backend."""
@@ -80,7 +80,8 @@ def _timer(steps):
     return Timer()
 
 
-def _step_times(steps, rows, batch):
+def step_times(steps, rows, batch):
+    """The median full-batch and partial-batch step, ms, of ``step_timer``'s record."""
     last = (rows - 1) // batch
     return {
         "step_ms": 1e3 * statistics.median(t for b, t in steps if b != last),
@@ -106,8 +107,8 @@ def _child(activation, depth, width, batch, rows, epochs):
     stop.set()
     sampler.join()
     model.fit(x, y, batch_size=batch, epochs=epochs - 1, verbose=0, shuffle=False,
-              callbacks=[_timer(steps)])
-    return {**_step_times(steps, rows, batch), "extra_mib": peak[0] - before}
+              callbacks=[step_timer(steps)])
+    return {**step_times(steps, rows, batch), "extra_mib": peak[0] - before}
 
 
 def _pair_child(name, depth, width, batch, rows, epochs, keras_first=False):
@@ -129,8 +130,8 @@ def _pair_child(name, depth, width, batch, rows, epochs, keras_first=False):
         for who in order:
             model, x, y = models[who]
             steps = []
-            model.fit(x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False, callbacks=[_timer(steps)])
-            timed[who] = _step_times(steps, rows, batch)
+            model.fit(x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False, callbacks=[step_timer(steps)])
+            timed[who] = step_times(steps, rows, batch)
         epochs_out.append(timed)
     return epochs_out
 

@@ -47,8 +47,8 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
+from keras_acts.tools.bench_fit import step_timer, step_times
 from keras_acts.tools.bench_memory_child import saved_bytes
 from keras_acts.tools.bench_report import middle_half, transformer_table
 
@@ -116,28 +116,12 @@ def _data(sizes, rows=None):
 # -- time ------------------------------------------------------------------------------
 
 
-def _timer(steps):
-    """Appends (batch index, seconds) per step: overriding the batch-end
-    hook makes Keras wait for the step's result before calling it."""
-    import keras
-
-    class Timer(keras.callbacks.Callback):
-        def on_train_batch_begin(self, batch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_train_batch_end(self, batch, logs=None):
-            steps.append((batch, time.perf_counter() - self.start))
-
-    return Timer()
-
-
 def _time_child(variants, sizes):
     """Per timed epoch, each variant's median full-batch and partial step ms."""
     x, y = _data(sizes)
     models = {v: _model(v, sizes) for v in variants}
     for model in models.values():  # traces and compiles both batch shapes
         model.fit(x, y, batch_size=sizes["batch"], epochs=1, verbose=0, shuffle=False)
-    last = (sizes["rows"] - 1) // sizes["batch"]
     epochs = []
     for epoch in range(sizes["epochs"] - 1):
         shift = epoch % len(variants)
@@ -145,11 +129,8 @@ def _time_child(variants, sizes):
         for variant in variants[shift:] + variants[:shift]:
             steps = []
             models[variant].fit(x, y, batch_size=sizes["batch"], epochs=1, verbose=0,
-                                shuffle=False, callbacks=[_timer(steps)])
-            timed[variant] = {
-                "step_ms": 1e3 * statistics.median(t for b, t in steps if b != last),
-                "partial_step_ms": 1e3 * statistics.median(t for b, t in steps if b == last),
-            }
+                                shuffle=False, callbacks=[step_timer(steps)])
+            timed[variant] = step_times(steps, sizes["rows"], sizes["batch"])
         epochs.append(timed)
     return epochs
 
