@@ -7,6 +7,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import pytest  # noqa: E402
 
 import background  # noqa: E402
+import producers  # noqa: E402
 import tensorflow_without_jax  # noqa: E402
 
 # This process runs TensorFlow alone: JAX, which TensorFlow's and Keras's
@@ -72,18 +73,11 @@ def policy():
 
 
 @pytest.fixture
-def isolated_registry(monkeypatch):
+def isolated_registry():
     """Activations a test defines are gone after it: the registry and
     Keras's string table get their entries back."""
-    from keras_acts.engine import hooks, registry
-
-    monkeypatch.setattr(registry, "_by_name", dict(registry._by_name))
-    monkeypatch.setattr(registry, "_strings", dict(registry._strings))
-    table = hooks.keras_string_table()
-    before = dict(table)
-    yield
-    table.clear()
-    table.update(before)
+    with producers.catalog_as_it_was():
+        yield
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -98,10 +98,10 @@ def _output_into(path):
 
 
 @contextlib.contextmanager
-def _catalog_as_it_was():
+def catalog_as_it_was():
     """The activations defined inside the block leave the registry and
-    Keras's string table after it (as the tests' ``isolated_registry``), so
-    that the commands after them see the catalog alone."""
+    Keras's string table after it (here, so that the commands after the
+    example see the catalog alone; in the tests, ``isolated_registry``)."""
     from keras_acts.engine import hooks, registry
 
     tables = registry._by_name, registry._strings, hooks.keras_string_table()
@@ -124,7 +124,7 @@ def run_custom_activation_example(folder):
     os.chdir(REPOSITORY)
     sys.argv = [EXAMPLE]
     code = 0
-    with _output_into(output), _catalog_as_it_was():
+    with _output_into(output), catalog_as_it_was():
         try:
             runpy.run_path(EXAMPLE, run_name="__main__")
         except SystemExit as exit_:
